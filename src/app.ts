@@ -1,0 +1,114 @@
+// buildApp(config, db): a Fastify instance with every module registered.
+
+import type { Server as HttpsServer } from 'node:https'
+import cookie from '@fastify/cookie'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, {
+  type FastifyHttpsOptions,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify'
+import type { Config } from './config/config.ts'
+import type { ServiceContext } from './context.ts'
+import type { DatabaseHandle } from './db/connection.ts'
+import { consoleRoutes } from './http/console.ts'
+import { registerErrorHandling } from './http/error-handler.ts'
+import { ErrorResponse, HttpErrors } from './http/errors.ts'
+import { healthRoutes } from './http/health.ts'
+import { loggerOptions } from './http/logging.ts'
+import { registerSecurity } from './http/security.ts'
+import { httpsOptions, type TlsMaterial } from './http/tls.ts'
+import { sessionRoutes } from './modules/identity/sessions.routes.ts'
+import { tenantRoutes } from './modules/tenants/tenants.routes.ts'
+
+export interface BuildOptions {
+  config: Config
+  db: DatabaseHandle
+  /** TLS material; without it the server speaks plain HTTP (tests through inject, dev proxies). */
+  tls?: TlsMaterial | undefined
+  /** Overrides the logger (tests capture log lines with a stream). */
+  logger?: FastifyServerOptions['logger'] | undefined
+  loggerInstance?: FastifyServerOptions['loggerInstance']
+  metricsToken?: string | undefined
+}
+
+export type App = FastifyInstance
+
+export async function buildApp(options: BuildOptions): Promise<App> {
+  const { config, db } = options
+  const base: FastifyServerOptions = {
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? loggerOptions(config.logLevel) }),
+    bodyLimit: config.limits.bodyBytes,
+    // SEC-4: slow clients are cut off rather than holding sockets.
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionTimeout: config.limits.requestTimeoutMs,
+    keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    ajv: {
+      // SEC-3: unknown fields are refused, not dropped; wrong types are refused, not coerced.
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+  }
+  const app = (options.tls
+    ? Fastify({
+        ...base,
+        https: httpsOptions(options.tls, config),
+      } as FastifyHttpsOptions<HttpsServer>)
+    : Fastify({ ...base, http: { maxHeaderSize: config.limits.headerBytes } })
+  ).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
+  app.server.headersTimeout = config.limits.headersTimeoutMs
+
+  const ctx: ServiceContext = { config, db }
+  app.addSchema(ErrorResponse)
+  registerErrorHandling(app)
+  await registerSecurity(app, config)
+  await app.register(cookie)
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.globalMax,
+    timeWindow: config.rateLimit.windowMs,
+    errorResponseBuilder: (_request, context) => {
+      const e = HttpErrors.RATE_LIMITED(`Too many requests; retry in ${context.after}`)
+      return Object.assign(e, { statusCode: 429 })
+    },
+  })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rampart API',
+        version: '0.1.0',
+        description:
+          'Every error response is { "error": { "code", "message" } } with a stable code. Cookie-authenticated writes need the X-CSRF-Token header.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-rampart_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+
+  await app.register(healthRoutes, { ctx, metricsToken: options.metricsToken })
+  await app.register(consoleRoutes)
+  await app.register(tenantRoutes, { ctx })
+  await app.register(sessionRoutes, { ctx })
+
+  app.addHook('onClose', async () => {
+    await db.close()
+  })
+  return app
+}

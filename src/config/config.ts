@@ -1,0 +1,191 @@
+// Typed configuration from RAMPART_* environment variables and an optional JSON file.
+// Environment wins over the file; every setting is documented in docs/configuration.md.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { ConfigError, checkProfile } from './profiles.ts'
+
+export type Profile = 'dev' | 'prod'
+
+export interface RateLimitConfig {
+  /** Requests per window per client address, across all routes. */
+  globalMax: number
+  /** Sign-in attempts per window per client address. */
+  signInMax: number
+  /** Sign-ups per window per client address. */
+  signUpMax: number
+  windowMs: number
+}
+
+export interface Config {
+  profile: Profile
+  dataDir: string
+  /** PostgreSQL URL; when absent the embedded PGlite database under dataDir is used. */
+  databaseUrl: string | undefined
+  databasePoolSize: number
+  /** Name of the non-owner role every application transaction runs as (AUTHZ-5). */
+  databaseAppRole: string
+  host: string
+  httpsPort: number
+  /** Plain-HTTP port that only redirects to HTTPS; 0 disables it. */
+  httpRedirectPort: number
+  /** Serve plain HTTP instead of HTTPS (dev only, e.g. behind a TLS-terminating proxy). */
+  plainHttp: boolean
+  publicUrl: string
+  tls: { certFile: string; keyFile: string }
+  keys: { provider: 'file' | 'pkcs11'; masterKeyFile: string; allowFileProviderInProd: boolean }
+  regions: string[]
+  defaultRegion: string
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number }
+  limits: {
+    bodyBytes: number
+    headerBytes: number
+    requestTimeoutMs: number
+    headersTimeoutMs: number
+    keepAliveTimeoutMs: number
+  }
+  rateLimit: RateLimitConfig
+  corsOrigins: string[]
+  trustProxy: boolean | string[]
+  logLevel: string
+  /** When set, /metrics requires this bearer token. */
+  metricsToken: string | undefined
+}
+
+type Env = Record<string, string | undefined>
+
+function int(env: Env, file: Record<string, unknown>, key: string, fallback: number): number {
+  const raw = env[key] ?? file[key]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`${key} must be a non-negative integer, got "${String(raw)}"`)
+  }
+  return value
+}
+
+function str(env: Env, file: Record<string, unknown>, key: string, fallback: string): string {
+  const raw = env[key] ?? file[key]
+  return raw === undefined || raw === '' ? fallback : String(raw)
+}
+
+function optional(env: Env, file: Record<string, unknown>, key: string): string | undefined {
+  const raw = env[key] ?? file[key]
+  return raw === undefined || raw === '' ? undefined : String(raw)
+}
+
+function bool(env: Env, file: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const raw = env[key] ?? file[key]
+  if (raw === undefined || raw === '') return fallback
+  if (raw === true || raw === 'true' || raw === '1') return true
+  if (raw === false || raw === 'false' || raw === '0') return false
+  throw new ConfigError(`${key} must be true or false, got "${String(raw)}"`)
+}
+
+function list(env: Env, file: Record<string, unknown>, key: string, fallback: string[]): string[] {
+  const raw = env[key] ?? file[key]
+  if (raw === undefined || raw === '') return fallback
+  if (Array.isArray(raw)) return raw.map(String)
+  return String(raw)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+function readFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {}
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ConfigError(`RAMPART_CONFIG_FILE ${path} must hold a JSON object`)
+    }
+    return parsed as Record<string, unknown>
+  } catch (err) {
+    if (err instanceof ConfigError) throw err
+    throw new ConfigError(`RAMPART_CONFIG_FILE ${path} cannot be read: ${(err as Error).message}`)
+  }
+}
+
+/** Builds the configuration without checking the profile rules (tests use this directly). */
+export function parseConfig(env: Env = process.env): Config {
+  const file = readFile(env.RAMPART_CONFIG_FILE)
+  const profile = str(env, file, 'RAMPART_PROFILE', 'dev')
+  if (profile !== 'dev' && profile !== 'prod') {
+    throw new ConfigError(`RAMPART_PROFILE must be dev or prod, got "${profile}"`)
+  }
+  const dataDir = resolve(str(env, file, 'RAMPART_DATA_DIR', './data'))
+  const httpsPort = int(env, file, 'RAMPART_PORT', 8443)
+  const host = str(env, file, 'RAMPART_HOST', '0.0.0.0')
+  const plainHttp = bool(env, file, 'RAMPART_PLAIN_HTTP', false)
+  const regions = list(env, file, 'RAMPART_REGIONS', ['eu'])
+  const defaultRegion = str(env, file, 'RAMPART_DEFAULT_REGION', regions[0] ?? 'eu')
+  if (!regions.includes(defaultRegion)) {
+    throw new ConfigError(`RAMPART_DEFAULT_REGION "${defaultRegion}" is not in RAMPART_REGIONS`)
+  }
+  const keyProvider = str(env, file, 'RAMPART_KEY_PROVIDER', 'file')
+  if (keyProvider !== 'file' && keyProvider !== 'pkcs11') {
+    throw new ConfigError(`RAMPART_KEY_PROVIDER must be file or pkcs11, got "${keyProvider}"`)
+  }
+  const trustProxy = list(env, file, 'RAMPART_TRUSTED_PROXIES', [])
+  return {
+    profile,
+    dataDir,
+    databaseUrl: optional(env, file, 'RAMPART_DATABASE_URL'),
+    databasePoolSize: int(env, file, 'RAMPART_DATABASE_POOL_SIZE', 10),
+    databaseAppRole: str(env, file, 'RAMPART_DATABASE_APP_ROLE', 'rampart_app'),
+    host,
+    httpsPort,
+    httpRedirectPort: int(env, file, 'RAMPART_HTTP_REDIRECT_PORT', 8080),
+    plainHttp,
+    publicUrl: str(
+      env,
+      file,
+      'RAMPART_PUBLIC_URL',
+      `${plainHttp ? 'http' : 'https'}://localhost:${httpsPort}`,
+    ),
+    tls: {
+      certFile: resolve(str(env, file, 'RAMPART_TLS_CERT_FILE', `${dataDir}/tls/dev-cert.pem`)),
+      keyFile: resolve(str(env, file, 'RAMPART_TLS_KEY_FILE', `${dataDir}/tls/dev-key.pem`)),
+    },
+    keys: {
+      provider: keyProvider,
+      masterKeyFile: resolve(
+        str(env, file, 'RAMPART_MASTER_KEY_FILE', `${dataDir}/keys/master.key`),
+      ),
+      allowFileProviderInProd: bool(env, file, 'RAMPART_ALLOW_FILE_KEY_PROVIDER', false),
+    },
+    regions,
+    defaultRegion,
+    session: {
+      // IAM-6 defaults: idle 30 minutes, absolute 12 hours.
+      idleTimeoutSeconds: int(env, file, 'RAMPART_SESSION_IDLE_TIMEOUT', 30 * 60),
+      absoluteTimeoutSeconds: int(env, file, 'RAMPART_SESSION_ABSOLUTE_TIMEOUT', 12 * 60 * 60),
+    },
+    limits: {
+      // SEC-4: small bodies and headers, and timeouts that drop slow clients.
+      bodyBytes: int(env, file, 'RAMPART_BODY_LIMIT', 64 * 1024),
+      headerBytes: int(env, file, 'RAMPART_HEADER_LIMIT', 16 * 1024),
+      requestTimeoutMs: int(env, file, 'RAMPART_REQUEST_TIMEOUT_MS', 30_000),
+      headersTimeoutMs: int(env, file, 'RAMPART_HEADERS_TIMEOUT_MS', 10_000),
+      keepAliveTimeoutMs: int(env, file, 'RAMPART_KEEP_ALIVE_TIMEOUT_MS', 5_000),
+    },
+    rateLimit: {
+      globalMax: int(env, file, 'RAMPART_RATE_LIMIT_GLOBAL', 600),
+      signInMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_IN', 20),
+      signUpMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_UP', 5),
+      windowMs: int(env, file, 'RAMPART_RATE_LIMIT_WINDOW_MS', 60_000),
+    },
+    corsOrigins: list(env, file, 'RAMPART_CORS_ORIGINS', []),
+    trustProxy: trustProxy.length === 0 ? false : trustProxy,
+    logLevel: str(env, file, 'RAMPART_LOG_LEVEL', 'info'),
+    metricsToken: optional(env, file, 'RAMPART_METRICS_TOKEN'),
+  }
+}
+
+/** Builds the configuration and enforces the profile's rules (SEC-7). */
+export function loadConfig(env: Env = process.env): Config {
+  const config = parseConfig(env)
+  checkProfile(config)
+  return config
+}
+
+export { ConfigError }

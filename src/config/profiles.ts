@@ -1,0 +1,57 @@
+// SEC-7: the prod profile refuses insecure settings, each with one line saying what to set.
+import { X509Certificate } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import type { Config } from './config.ts'
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Subject of the certificate generated on first start in the dev profile. */
+export const DEV_CERT_SUBJECT = 'Rampart development certificate'
+
+export function isDevCertificate(certFile: string): boolean {
+  if (!existsSync(certFile)) return false
+  try {
+    const cert = new X509Certificate(readFileSync(certFile))
+    return cert.subject.includes(DEV_CERT_SUBJECT)
+  } catch {
+    return false
+  }
+}
+
+/** Every reason the configuration is unfit for its profile; empty when it is fine. */
+export function profileProblems(config: Config): string[] {
+  if (config.profile !== 'prod') return []
+  const problems: string[] = []
+  if (!config.databaseUrl) {
+    problems.push('prod needs PostgreSQL: set RAMPART_DATABASE_URL=postgres://user@host/db')
+  }
+  if (config.plainHttp) {
+    problems.push('prod serves HTTPS only: unset RAMPART_PLAIN_HTTP')
+  }
+  if (config.tls.certFile.startsWith(`${config.dataDir}/tls/dev-`)) {
+    problems.push(
+      'prod needs a real certificate: set RAMPART_TLS_CERT_FILE and RAMPART_TLS_KEY_FILE',
+    )
+  } else if (isDevCertificate(config.tls.certFile)) {
+    problems.push(
+      `prod refuses the development certificate in ${config.tls.certFile}: set RAMPART_TLS_CERT_FILE to a real one`,
+    )
+  } else if (!existsSync(config.tls.certFile) || !existsSync(config.tls.keyFile)) {
+    problems.push(
+      `TLS files not found: check RAMPART_TLS_CERT_FILE (${config.tls.certFile}) and RAMPART_TLS_KEY_FILE (${config.tls.keyFile})`,
+    )
+  }
+  if (config.keys.provider === 'file' && !config.keys.allowFileProviderInProd) {
+    problems.push(
+      'prod refuses the development master key file: set RAMPART_KEY_PROVIDER=pkcs11 (or RAMPART_ALLOW_FILE_KEY_PROVIDER=true to accept a key file)',
+    )
+  }
+  return problems
+}
+
+export function checkProfile(config: Config): void {
+  const problems = profileProblems(config)
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'))
+}

@@ -1,0 +1,10 @@
+// The one Database interface: every table of every module, by name.
+import type { SessionsTable } from '../modules/identity/sessions.table.ts'
+import type { UsersTable } from '../modules/identity/users.table.ts'
+import type { TenantsTable } from '../modules/tenants/tenants.table.ts'
+
+export interface Database {
+  tenants: TenantsTable
+  users: UsersTable
+  sessions: SessionsTable
+}

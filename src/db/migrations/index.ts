@@ -1,0 +1,18 @@
+// Timestamped `up` migrations, applied in name order by `rampart migrate` (and at start in dev).
+import type { Migration, MigrationProvider } from 'kysely'
+import { foundation } from './20261122T0000_foundation.ts'
+
+export interface MigrationContext {
+  /** The non-owner role the application runs as. */
+  appRole: string
+}
+
+export class RampartMigrations implements MigrationProvider {
+  constructor(private readonly ctx: MigrationContext) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return {
+      '20261122T0000_foundation': foundation(this.ctx),
+    }
+  }
+}

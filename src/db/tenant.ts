@@ -1,0 +1,78 @@
+// AUTHZ-5: withTenant() is the only way to tenant rows. It opens a transaction, switches to the
+// non-owner application role and sets `rampart.tenant_id` for that transaction only, so
+// row-level security scopes every statement beneath the repositories' own tenant filters.
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { DatabaseHandle } from './connection.ts'
+import type { Database } from './database.ts'
+
+export type Trx = Transaction<Database>
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value)
+}
+
+export async function withTenant<T>(
+  handle: DatabaseHandle,
+  tenantId: string,
+  fn: (trx: Trx) => Promise<T>,
+): Promise<T> {
+  if (!isUuid(tenantId)) throw new TypeError('withTenant needs a tenant id (uuid)')
+  return handle.db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('role', ${handle.appRole}, true),
+      set_config('rampart.tenant_id', ${tenantId}, true)`.execute(trx)
+    return fn(trx)
+  })
+}
+
+/**
+ * Resolves a tenant through one of the gateway functions (by slug, by session token hash) and
+ * enters its context in the same statement, saving a round trip. `fn` receives null when
+ * nothing matched; the transaction then sees no tenant rows at all.
+ */
+async function withResolvedTenant<T>(
+  handle: DatabaseHandle,
+  gateway: 'rampart_tenant_by_slug' | 'rampart_tenant_by_session',
+  key: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return handle.db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{
+      tenant_id: string
+    }>`SELECT set_config('role', ${handle.appRole}, true),
+      set_config('rampart.tenant_id', coalesce(${sql.raw(gateway)}(${key})::text, ''), true) AS tenant_id`.execute(
+      trx,
+    )
+    const tenantId = rows[0]?.tenant_id
+    return fn(trx, tenantId ? tenantId : null)
+  })
+}
+
+export function withTenantBySlug<T>(
+  handle: DatabaseHandle,
+  slug: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_slug', slug, fn)
+}
+
+export function withTenantBySession<T>(
+  handle: DatabaseHandle,
+  tokenHash: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_session', tokenHash, fn)
+}
+
+/** Runs as the application role with no tenant: for health checks and platform-level reads. */
+export async function withAppRole<T>(
+  db: Kysely<Database>,
+  appRole: string,
+  fn: (trx: Trx) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('role', ${appRole}, true)`.execute(trx)
+    return fn(trx)
+  })
+}

@@ -1,0 +1,80 @@
+// LOG-6: structured JSON logs with secrets and personal data removed before they are written.
+import type { FastifyServerOptions } from 'fastify'
+
+const SECRET_KEY = /pass(word)?|token|secret|cookie|authorization|api[-_]?key|csrf/i
+const EMAIL_KEY = /e-?mail/i
+const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[^\s@"'<>(),;:]+/g
+
+export const REDACTED = '[redacted]'
+
+/** Returns a copy with secret-looking keys blanked and e-mail addresses masked, to depth 6. */
+export function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(EMAIL, '[email]')
+  if (value === null || typeof value !== 'object' || depth > 6) return value
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (SECRET_KEY.test(key)) out[key] = REDACTED
+    else if (EMAIL_KEY.test(key) && typeof v === 'string') out[key] = '[email]'
+    else out[key] = scrub(v, depth + 1)
+  }
+  return out
+}
+
+/** Strips the query string's values: they may carry tokens (kiosk links, reset links). */
+function safeUrl(url: string): string {
+  const q = url.indexOf('?')
+  if (q < 0) return url
+  const params = new URLSearchParams(url.slice(q + 1))
+  return `${url.slice(0, q)}?${[...params.keys()].map((k) => `${k}=${REDACTED}`).join('&')}`
+}
+
+interface LoggedRequest {
+  method: string
+  url: string
+  id: string
+  ip?: string
+  headers?: Record<string, unknown>
+}
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-csrf-token"]',
+        'res.headers["set-cookie"]',
+      ],
+      censor: REDACTED,
+    },
+    serializers: {
+      req: (req: LoggedRequest) => ({
+        id: req.id,
+        method: req.method,
+        url: safeUrl(req.url),
+        ip: req.ip,
+      }),
+      err: (err: Error & { code?: string; statusCode?: number }) =>
+        scrub({
+          type: err.name,
+          code: err.code,
+          statusCode: err.statusCode,
+          message: err.message,
+          stack: err.stack,
+        }) as { type: string; message: string; stack: string },
+    },
+    formatters: {
+      log: (obj: Record<string, unknown>) => scrub(obj) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? a.replace(EMAIL, '[email]') : a)) as typeof args,
+        )
+      },
+    },
+  }
+}

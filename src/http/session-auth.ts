@@ -1,0 +1,77 @@
+// IAM-6 and SEC-2: who is calling. A session token arrives as the HttpOnly cookie (console) or
+// as a bearer token (API clients); cookie-authenticated writes must carry the CSRF token.
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { ServiceContext } from '../context.ts'
+import { authenticate, type Principal } from '../modules/identity/sessions.service.ts'
+import { csrfMatches } from '../modules/identity/tokens.ts'
+import { HttpErrors } from './errors.ts'
+
+/** `__Host-` pins the cookie to this origin: Secure, path /, no Domain attribute. */
+export const SESSION_COOKIE = '__Host-rampart_session'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal
+    /** How the principal was authenticated: cookies need CSRF protection, bearer tokens not. */
+    credentialSource?: 'cookie' | 'bearer'
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function presentedToken(
+  request: FastifyRequest,
+): { token: string; source: 'cookie' | 'bearer' } | null {
+  const header = request.headers.authorization
+  if (header) {
+    const match = /^Bearer ([^\s]+)$/i.exec(header)
+    return match?.[1] ? { token: match[1], source: 'bearer' } : null
+  }
+  const cookie = request.cookies[SESSION_COOKIE]
+  return cookie ? { token: cookie, source: 'cookie' } : null
+}
+
+export function requireSession(ctx: ServiceContext): preHandlerAsyncHookHandler {
+  return async function sessionGuard(request: FastifyRequest, reply: FastifyReply) {
+    const presented = presentedToken(request)
+    if (!presented) throw HttpErrors.AUTH_REQUIRED()
+    const principal = await authenticate(ctx, presented.token)
+    if (!principal) {
+      if (presented.source === 'cookie') clearSessionCookie(reply)
+      throw HttpErrors.AUTH_REQUIRED('The session is missing, expired or revoked; sign in again')
+    }
+    if (
+      presented.source === 'cookie' &&
+      !SAFE_METHODS.has(request.method) &&
+      !csrfMatches(presented.token, headerValue(request.headers['x-csrf-token']))
+    ) {
+      throw HttpErrors.REQUEST_CSRF_FAILED()
+    }
+    request.principal = principal
+    request.credentialSource = presented.source
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    path: '/',
+    expires: expiresAt,
+  })
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: true, sameSite: 'lax', path: '/' })
+}
+
+/** The principal set by requireSession; routes behind the guard can rely on it. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw HttpErrors.AUTH_REQUIRED()
+  return request.principal
+}

@@ -1,0 +1,21 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+export type UserRole = 'owner' | 'admin' | 'member' | 'viewer' | 'auditor'
+
+export interface UsersTable {
+  id: string
+  tenant_id: string
+  email: string
+  /** Lower-cased, NFC-normalised e-mail used for look-ups; unique per tenant. */
+  email_normalized: string
+  password_hash: string | null
+  role: UserRole
+  status: Generated<'active' | 'deactivated'>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+  last_sign_in_at: Date | null
+}
+
+export type UserRow = Selectable<UsersTable>
+export type NewUserRow = Insertable<UsersTable>
+export type UserUpdate = Updateable<UsersTable>

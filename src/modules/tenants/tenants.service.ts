@@ -1,0 +1,84 @@
+// IAM-1 and DATA-6: an organisation signs up, choosing its region, with its first owner.
+import { randomUUID } from 'node:crypto'
+import type { ServiceContext } from '../../context.ts'
+import { isUniqueViolation } from '../../db/errors.ts'
+import { withTenant } from '../../db/tenant.ts'
+import { normalizeEmail } from '../identity/emails.ts'
+import { assertAcceptablePassword, hashPassword } from '../identity/passwords.ts'
+import { insertUser } from '../identity/users.repository.ts'
+import type { UserRow } from '../identity/users.table.ts'
+import { TenantErrors } from './errors.ts'
+import { insertTenant } from './tenants.repository.ts'
+import type { TenantRow } from './tenants.table.ts'
+
+// Slugs that would be confusing or impersonate the provider.
+const RESERVED_SLUGS = new Set([
+  'admin',
+  'api',
+  'app',
+  'console',
+  'docs',
+  'help',
+  'login',
+  'operator',
+  'operators',
+  'platform',
+  'rampart',
+  'root',
+  'security',
+  'status',
+  'support',
+  'system',
+  'www',
+])
+
+export interface SignUpInput {
+  organisationName: string
+  slug: string
+  region?: string | undefined
+  ownerEmail: string
+  ownerPassword: string
+}
+
+export async function signUp(
+  ctx: ServiceContext,
+  input: SignUpInput,
+): Promise<{ tenant: TenantRow; owner: UserRow }> {
+  const slug = input.slug
+  if (RESERVED_SLUGS.has(slug)) throw TenantErrors.TENANT_SLUG_RESERVED()
+  const region = input.region ?? ctx.config.defaultRegion
+  if (!ctx.config.regions.includes(region)) {
+    throw TenantErrors.TENANT_REGION_UNKNOWN(undefined, { offered: ctx.config.regions })
+  }
+  const name = input.organisationName.trim().normalize('NFC')
+  const email = input.ownerEmail.trim().normalize('NFC')
+  const emailNormalized = normalizeEmail(email)
+  assertAcceptablePassword(input.ownerPassword, [
+    emailNormalized,
+    emailNormalized.split('@')[0] ?? '',
+    name,
+    slug,
+  ])
+  const passwordHash = await hashPassword(input.ownerPassword)
+
+  const tenantId = randomUUID()
+  try {
+    return await withTenant(ctx.db, tenantId, async (trx) => {
+      const tenant = await insertTenant(trx, { id: tenantId, slug, name, region })
+      const owner = await insertUser(trx, {
+        id: randomUUID(),
+        tenant_id: tenantId,
+        email,
+        email_normalized: emailNormalized,
+        password_hash: passwordHash,
+        role: 'owner',
+        last_sign_in_at: null,
+      })
+      return { tenant, owner }
+    })
+  } catch (err) {
+    // Parallel sign-ups for one slug: the unique index lets exactly one commit.
+    if (isUniqueViolation(err, 'tenants_slug_key')) throw TenantErrors.TENANT_SLUG_TAKEN()
+    throw err
+  }
+}

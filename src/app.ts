@@ -32,7 +32,6 @@ export interface BuildOptions {
   /** Overrides the logger (tests capture log lines with a stream). */
   logger?: FastifyServerOptions['logger'] | undefined
   loggerInstance?: FastifyServerOptions['loggerInstance']
-  metricsToken?: string | undefined
 }
 
 export type App = FastifyInstance
@@ -102,7 +101,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   })
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
 
-  await app.register(healthRoutes, { ctx, metricsToken: options.metricsToken })
+  await app.register(healthRoutes, { ctx, metricsToken: config.metricsToken })
   await app.register(consoleRoutes)
   await app.register(tenantRoutes, { ctx })
   await app.register(sessionRoutes, { ctx })

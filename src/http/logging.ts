@@ -12,6 +12,10 @@ export function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.replace(EMAIL, '[email]')
   if (value === null || typeof value !== 'object' || depth > 6) return value
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1))
+  // Requests, replies and errors have their own serializers below; copying them here would
+  // drop their prototype getters before those serializers run.
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return value
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) {
     if (SECRET_KEY.test(key)) out[key] = REDACTED

@@ -1,0 +1,80 @@
+// The `rampart` command line: serve, migrate, tenant create|list, doctor.
+import { Command, CommanderError } from 'commander'
+import { type Config, ConfigError, loadConfig } from '../config/config.ts'
+import { doctor } from './doctor.ts'
+import { type CliIo, processIo } from './io.ts'
+import { migrate } from './migrate.ts'
+import { serve } from './serve.ts'
+import { tenantCreate, tenantList } from './tenant.ts'
+
+/** Runs the command line; resolves to the process exit code. */
+export async function main(
+  argv: string[],
+  io: CliIo = processIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
+  let code = 0
+  const config = (): Config => loadConfig(env)
+  const program = new Command('rampart')
+    .description('Rampart: a multi-tenant SaaS platform whose security measures are running code')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    })
+
+  program
+    .command('serve')
+    .description('start the HTTPS server (migrates the embedded database first in dev)')
+    .action(async () => {
+      code = await serve(config(), io)
+    })
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .option('--status', 'list pending migrations and exit 1 if there are any')
+    .action(async (options: { status?: boolean }) => {
+      code = await migrate(config(), options, io)
+    })
+
+  const tenant = program.command('tenant').description('manage tenants (organisations)')
+  tenant
+    .command('create')
+    .description('create an organisation and its owner')
+    .requiredOption('--slug <slug>', 'organisation slug used at sign-in')
+    .requiredOption('--name <name>', 'organisation name')
+    .requiredOption('--owner-email <email>', "owner's e-mail address")
+    .option('--region <region>', 'data region (DATA-6); the configured default otherwise')
+    .option('--password-stdin', "read the owner's password from standard input")
+    .action(async (options) => {
+      code = await tenantCreate(config(), options, io)
+    })
+  tenant
+    .command('list')
+    .description('list every tenant')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      code = await tenantList(config(), options, io)
+    })
+
+  program
+    .command('doctor')
+    .description('check configuration, certificate and database, and say what is wrong')
+    .action(async () => {
+      code = await doctor(env, io)
+    })
+
+  try {
+    await program.parseAsync(argv)
+    return code
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode
+    if (err instanceof ConfigError) {
+      io.err(`configuration error: ${err.message}`)
+      return 78 // EX_CONFIG
+    }
+    io.err(`error: ${(err as Error).message}`)
+    return 1
+  }
+}

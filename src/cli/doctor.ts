@@ -1,5 +1,5 @@
 // `rampart doctor`: checks configuration, certificate and database, and says what is wrong.
-import { X509Certificate, createPrivateKey } from 'node:crypto'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { sql } from 'kysely'
 import { type Config, ConfigError, parseConfig } from '../config/config.ts'
@@ -44,7 +44,11 @@ function checkCertificate(config: Config): Finding[] {
       findings.push({ level: 'warn', area: 'tls', message: `certificate expires ${cert.validTo}` })
     }
     if (!cert.checkPrivateKey(createPrivateKey(readFileSync(keyFile)))) {
-      findings.push({ level: 'fail', area: 'tls', message: 'private key does not match certificate' })
+      findings.push({
+        level: 'fail',
+        area: 'tls',
+        message: 'private key does not match certificate',
+      })
     }
     if (findings.length === 0) {
       const kind = isDevCertificate(certFile) ? 'development certificate' : 'certificate'
@@ -107,7 +111,9 @@ async function checkIsolation(
   db: Awaited<ReturnType<typeof openConfiguredDatabase>>['db'],
 ): Promise<Finding[]> {
   const role = await sql<{ rolbypassrls: boolean; rolsuper: boolean }>`
-    SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = ${config.databaseAppRole}`.execute(db)
+    SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = ${config.databaseAppRole}`.execute(
+    db,
+  )
   const r = role.rows[0]
   if (!r) {
     return [{ level: 'fail', area: 'isolation', message: `role ${config.databaseAppRole} missing` }]
@@ -147,7 +153,11 @@ export async function doctor(env: Record<string, string | undefined>, io: CliIo)
   }
   const findings: Finding[] = [
     { level: 'ok', area: 'configuration', message: `profile ${config.profile}` },
-    ...profileProblems(config).map((m) => ({ level: 'fail' as const, area: 'profile', message: m })),
+    ...profileProblems(config).map((m) => ({
+      level: 'fail' as const,
+      area: 'profile',
+      message: m,
+    })),
     ...checkCertificate(config),
     checkDataDir(config),
     ...(await checkDatabase(config)),

@@ -63,14 +63,18 @@ export async function tenantList(
     await prepareSchema(config, db)
     const tenants = await listAllTenants(db.db)
     if (options.json) {
-      io.out(JSON.stringify(tenants.map(({ id, slug, name, region, status, created_at }) => ({
-        id,
-        slug,
-        name,
-        region,
-        status,
-        createdAt: created_at,
-      }))))
+      io.out(
+        JSON.stringify(
+          tenants.map(({ id, slug, name, region, status, created_at }) => ({
+            id,
+            slug,
+            name,
+            region,
+            status,
+            createdAt: created_at,
+          })),
+        ),
+      )
       return 0
     }
     if (tenants.length === 0) io.out('no tenants')

@@ -28,6 +28,15 @@ const UNAVAILABLE_CODES = new Set([
   '53300',
 ])
 
+// Data exceptions the database raises for values no schema should have let through (a NUL byte,
+// an unencodable character, an overlong string): the request is at fault, so it gets a 400.
+const DATA_EXCEPTION_CODES = new Set(['22021', '22P05', '22001', '22003', '22007', '22008'])
+
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && DATA_EXCEPTION_CODES.has(code)
+}
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false
   const code = (err as { code?: string }).code
@@ -50,6 +59,9 @@ export function toAppError(err: unknown): AppError | null {
   if (mapped) return mapped()
   if (err instanceof SyntaxError) return HttpErrors.REQUEST_MALFORMED_JSON()
   if (isDatabaseUnavailable(err)) return HttpErrors.SERVICE_UNAVAILABLE()
+  if (isDataException(err)) {
+    return HttpErrors.REQUEST_INVALID('The request holds a value that cannot be stored')
+  }
   if (e?.statusCode === 429) return HttpErrors.RATE_LIMITED(e.message)
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new AppError(e.code ?? 'REQUEST_INVALID', e.statusCode, e.message)

@@ -3,18 +3,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
+import { SingleLineText } from '../../http/schemas.ts'
 import { signUp } from './tenants.service.ts'
 
 const SignUpBody = Type.Object(
   {
-    organisationName: Type.String({ minLength: 1, maxLength: 200 }),
+    organisationName: SingleLineText({ minLength: 1, maxLength: 200 }),
     slug: Type.String({
       minLength: 3,
       maxLength: 63,
       pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$',
       description: 'Lower-case letters, digits and inner hyphens; used at sign-in',
     }),
-    region: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    region: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9-]+$' })),
     ownerEmail: Type.String({ format: 'email', maxLength: 254 }),
     ownerPassword: Type.String({ minLength: 1, maxLength: 1024 }),
   },

@@ -19,6 +19,7 @@ import { registerErrorHandling } from './http/error-handler.ts'
 import { ErrorResponse, HttpErrors } from './http/errors.ts'
 import { healthRoutes } from './http/health.ts'
 import { loggerOptions } from './http/logging.ts'
+import { SnapshotRateLimitStore } from './http/rate-limit-store.ts'
 import { registerSecurity } from './http/security.ts'
 import { httpsOptions, type TlsMaterial } from './http/tls.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
@@ -77,6 +78,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     global: true,
     max: config.rateLimit.globalMax,
     timeWindow: config.rateLimit.windowMs,
+    store: SnapshotRateLimitStore,
     errorResponseBuilder: (_request, context) => {
       const e = HttpErrors.RATE_LIMITED(`Too many requests; retry in ${context.after}`)
       return Object.assign(e, { statusCode: 429 })
@@ -99,7 +101,17 @@ export async function buildApp(options: BuildOptions): Promise<App> {
       },
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // SEC-2: the reference page gets the same framing ban as the rest, and no remote sources.
+    transformStaticCSP: (header) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replaceAll(' https:', '')
+        .replace(' validator.swagger.io', ''),
+    uiConfig: { validatorUrl: null },
+  })
 
   await app.register(healthRoutes, { ctx, metricsToken: config.metricsToken })
   await app.register(consoleRoutes)

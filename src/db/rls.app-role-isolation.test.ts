@@ -15,7 +15,10 @@ const userOfB = randomUUID()
 
 async function seedTenant(id: string, userId: string) {
   await withTenant(db, id, async (trx) => {
-    await trx.insertInto('tenants').values({ id, slug: `t-${id}`, name: 'T', region: 'eu' }).execute()
+    await trx
+      .insertInto('tenants')
+      .values({ id, slug: `t-${id}`, name: 'T', region: 'eu' })
+      .execute()
     await trx
       .insertInto('users')
       .values({
@@ -80,7 +83,7 @@ describe('row-level security as the application role', () => {
     expect(seen.all.length).toBeGreaterThan(0)
   })
 
-  it("AUTHZ-5: inside withTenant(A), a row for tenant B cannot be inserted", async () => {
+  it('AUTHZ-5: inside withTenant(A), a row for tenant B cannot be inserted', async () => {
     const insert = withTenant(db, A, (trx) =>
       trx
         .insertInto('users')
@@ -106,7 +109,11 @@ describe('row-level security as the application role', () => {
 
   it("AUTHZ-5: inside withTenant(A), B's rows can be neither updated, moved nor deleted", async () => {
     const result = await withTenant(db, A, async (trx) => ({
-      updated: await trx.updateTable('users').set({ role: 'viewer' }).where('id', '=', userOfB).executeTakeFirst(),
+      updated: await trx
+        .updateTable('users')
+        .set({ role: 'viewer' })
+        .where('id', '=', userOfB)
+        .executeTakeFirst(),
       deleted: await trx.deleteFrom('users').where('id', '=', userOfB).executeTakeFirst(),
     }))
     expect(Number(result.updated.numUpdatedRows)).toBe(0)
@@ -116,7 +123,11 @@ describe('row-level security as the application role', () => {
       trx.updateTable('users').set({ tenant_id: B }).where('tenant_id', '=', A).execute(),
     )
     await expect(move).rejects.toMatchObject({ code: '42501' })
-    const stillThere = await db.db.selectFrom('users').select('role').where('id', '=', userOfB).executeTakeFirstOrThrow()
+    const stillThere = await db.db
+      .selectFrom('users')
+      .select('role')
+      .where('id', '=', userOfB)
+      .executeTakeFirstOrThrow()
     expect(stillThere.role).toBe('owner')
   })
 

@@ -19,9 +19,13 @@ describe('transactions under parallel load', () => {
     const seen = await Promise.all(
       tenants.map((id, i) =>
         withTenant(t.handle, id, async (trx) => {
-          const before = await sql<{ v: string }>`SELECT current_setting('rampart.tenant_id') AS v`.execute(trx)
+          const before = await sql<{
+            v: string
+          }>`SELECT current_setting('rampart.tenant_id') AS v`.execute(trx)
           await sleep(i % 3) // yield so that other transactions get their turn in between
-          const after = await sql<{ v: string }>`SELECT current_setting('rampart.tenant_id') AS v`.execute(trx)
+          const after = await sql<{
+            v: string
+          }>`SELECT current_setting('rampart.tenant_id') AS v`.execute(trx)
           return [before.rows[0]?.v, after.rows[0]?.v]
         }),
       ),
@@ -32,7 +36,10 @@ describe('transactions under parallel load', () => {
   it('a failed transaction rolls back and does not block the next one', async () => {
     const id = randomUUID()
     const failing = withTenant(t.handle, id, async (trx) => {
-      await trx.insertInto('tenants').values({ id, slug: `f-${id}`, name: 'F', region: 'eu' }).execute()
+      await trx
+        .insertInto('tenants')
+        .values({ id, slug: `f-${id}`, name: 'F', region: 'eu' })
+        .execute()
       throw new Error('boom')
     })
     await expect(failing).rejects.toThrow('boom')

@@ -44,12 +44,18 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
   const allowedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins])
   app.addHook('onRequest', async (request) => {
     if (!UNSAFE.has(request.method)) return
-    // Browsers label every request; a cross-site write is never one of ours.
-    if (request.headers['sec-fetch-site'] === 'cross-site') throw HttpErrors.REQUEST_CROSS_SITE()
     const origin = request.headers.origin
-    if (origin && origin !== 'null' && !allowedOrigins.has(origin)) {
+    // A browser cannot forge Host on a cross-site request, so an Origin equal to the request's
+    // own origin is same-origin even when the server is reached by another name than publicUrl.
+    const allowed =
+      origin !== undefined &&
+      (allowedOrigins.has(origin) || origin === `${request.protocol}://${request.host}`)
+    // Browsers label every request; a cross-site write is refused unless its origin is allowed.
+    if (request.headers['sec-fetch-site'] === 'cross-site' && !allowed) {
+      throw HttpErrors.REQUEST_CROSS_SITE()
+    }
+    if (origin !== undefined && !allowed) {
       throw HttpErrors.REQUEST_CROSS_SITE(`Origin ${origin} is not allowed`)
     }
-    if (origin === 'null') throw HttpErrors.REQUEST_CROSS_SITE()
   })
 }

@@ -41,7 +41,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false
   const code = (err as { code?: string }).code
   if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true
-  return /Connection terminated|timeout exceeded when trying to connect|PGlite is closed/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|PGlite is closed|driver has already been destroyed|Cannot use a pool after calling end/i.test(
     err.message,
   )
 }

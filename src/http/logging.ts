@@ -57,7 +57,8 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
       req: (req: LoggedRequest) => ({
         id: req.id,
         method: req.method,
-        url: safeUrl(req.url),
+        // A logger must never throw, whatever shape a caller passes as `req`.
+        url: typeof req.url === 'string' ? safeUrl(req.url) : undefined,
         ip: req.ip,
       }),
       err: (err: Error & { code?: string; statusCode?: number }) =>

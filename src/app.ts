@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, {
   type FastifyHttpsOptions,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify'
 import type { Config } from './config/config.ts'
@@ -49,7 +50,13 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     connectionTimeout: config.limits.requestTimeoutMs,
     keepAliveTimeout: config.limits.keepAliveTimeoutMs,
     trustProxy: config.trustProxy,
-    return503OnClosing: true,
+    // Our own hook answers 503 while closing, in the standard error shape (see registerErrorHandling).
+    return503OnClosing: false,
+    // Malformed URLs (bad percent-encoding) get the standard error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const e = HttpErrors.REQUEST_INVALID(`The request URL is malformed: ${error.message}`)
+      void (reply as FastifyReply).status(400).send({ error: { code: e.code, message: e.message } })
+    },
     ajv: {
       // SEC-3: unknown fields are refused, not dropped; wrong types are refused, not coerced.
       customOptions: {
@@ -71,6 +78,9 @@ export async function buildApp(options: BuildOptions): Promise<App> {
 
   const ctx: ServiceContext = { config, db }
   app.addSchema(ErrorResponse)
+  // SEC-3: JSON only; Fastify's built-in text/plain parser would turn plain text into a 400 body
+  // mismatch instead of an honest 415.
+  app.removeContentTypeParser('text/plain')
   registerErrorHandling(app)
   await registerSecurity(app, config)
   await app.register(cookie)

@@ -1,6 +1,7 @@
 // `rampart doctor`: checks configuration, certificate and database, and says what is wrong.
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { sql } from 'kysely'
 import { type Config, ConfigError, parseConfig } from '../config/config.ts'
 import { isDevCertificate, profileProblems } from '../config/profiles.ts'
@@ -23,7 +24,7 @@ function checkCertificate(config: Config): Finding[] {
   }
   const { certFile, keyFile } = config.tls
   if (!existsSync(certFile) || !existsSync(keyFile)) {
-    const dev = config.profile === 'dev' && certFile.startsWith(`${config.dataDir}/tls/dev-`)
+    const dev = config.profile === 'dev' && certFile.startsWith(join(config.dataDir, 'tls', 'dev-'))
     return [
       {
         level: dev ? 'ok' : 'fail',
@@ -78,12 +79,12 @@ async function checkDatabase(config: Config): Promise<Finding[]> {
     return [{ level: 'fail', area: 'database', message: `cannot open: ${(err as Error).message}` }]
   }
   try {
-    const { rows } = await sql<{ version: string }>`SHOW server_version`.execute(db.db)
-    const version = rows[0]?.version ?? 'unknown'
+    const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db.db)
+    const version = rows[0]?.server_version ?? 'unknown'
     const findings: Finding[] = [
       { level: 'ok', area: 'database', message: `${db.kind} ${version} answers` },
     ]
-    if (Number.parseInt(version, 10) < 15) {
+    if (!(Number.parseInt(version, 10) >= 15)) {
       findings.push({ level: 'fail', area: 'database', message: 'PostgreSQL 15 or later needed' })
     }
     const pending = await pendingMigrations(db)

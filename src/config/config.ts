@@ -31,6 +31,8 @@ export interface Config {
   /** Serve plain HTTP instead of HTTPS (dev only, e.g. behind a TLS-terminating proxy). */
   plainHttp: boolean
   publicUrl: string
+  /** False when publicUrl is the localhost default (prod needs the real address). */
+  publicUrlConfigured: boolean
   tls: { certFile: string; keyFile: string }
   keys: { provider: 'file' | 'pkcs11'; masterKeyFile: string; allowFileProviderInProd: boolean }
   regions: string[]
@@ -53,14 +55,34 @@ export interface Config {
 
 type Env = Record<string, string | undefined>
 
-function int(env: Env, file: Record<string, unknown>, key: string, fallback: number): number {
+function int(
+  env: Env,
+  file: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[key] ?? file[key]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigError(`${key} must be a non-negative integer, got "${String(raw)}"`)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${String(raw)}"`)
   }
   return value
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+function url(key: string, value: string): string {
+  try {
+    const parsed = new URL(value)
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('scheme')
+    return value
+  } catch {
+    throw new ConfigError(`${key} must be an http(s) URL, got "${value}"`)
+  }
 }
 
 function str(env: Env, file: Record<string, unknown>, key: string, fallback: string): string {
@@ -113,7 +135,7 @@ export function parseConfig(env: Env = process.env): Config {
     throw new ConfigError(`RAMPART_PROFILE must be dev or prod, got "${profile}"`)
   }
   const dataDir = resolve(str(env, file, 'RAMPART_DATA_DIR', './data'))
-  const httpsPort = int(env, file, 'RAMPART_PORT', 8443)
+  const httpsPort = int(env, file, 'RAMPART_PORT', 8443, 0, 65_535)
   const host = str(env, file, 'RAMPART_HOST', '0.0.0.0')
   const plainHttp = bool(env, file, 'RAMPART_PLAIN_HTTP', false)
   const regions = list(env, file, 'RAMPART_REGIONS', ['eu'])
@@ -126,22 +148,30 @@ export function parseConfig(env: Env = process.env): Config {
     throw new ConfigError(`RAMPART_KEY_PROVIDER must be file or pkcs11, got "${keyProvider}"`)
   }
   const trustProxy = list(env, file, 'RAMPART_TRUSTED_PROXIES', [])
+  const logLevel = str(env, file, 'RAMPART_LOG_LEVEL', 'info')
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`RAMPART_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  }
+  const appRole = str(env, file, 'RAMPART_DATABASE_APP_ROLE', 'rampart_app')
+  if (!ROLE_NAME.test(appRole)) {
+    throw new ConfigError('RAMPART_DATABASE_APP_ROLE must be a lower-case SQL identifier')
+  }
+  const publicUrlSet = optional(env, file, 'RAMPART_PUBLIC_URL')
   return {
     profile,
     dataDir,
     databaseUrl: optional(env, file, 'RAMPART_DATABASE_URL'),
-    databasePoolSize: int(env, file, 'RAMPART_DATABASE_POOL_SIZE', 10),
-    databaseAppRole: str(env, file, 'RAMPART_DATABASE_APP_ROLE', 'rampart_app'),
+    databasePoolSize: int(env, file, 'RAMPART_DATABASE_POOL_SIZE', 10, 1, 1_000),
+    databaseAppRole: appRole,
     host,
     httpsPort,
-    httpRedirectPort: int(env, file, 'RAMPART_HTTP_REDIRECT_PORT', 8080),
+    httpRedirectPort: int(env, file, 'RAMPART_HTTP_REDIRECT_PORT', 8080, 0, 65_535),
     plainHttp,
-    publicUrl: str(
-      env,
-      file,
+    publicUrl: url(
       'RAMPART_PUBLIC_URL',
-      `${plainHttp ? 'http' : 'https'}://localhost:${httpsPort}`,
+      publicUrlSet ?? `${plainHttp ? 'http' : 'https'}://localhost:${httpsPort}`,
     ),
+    publicUrlConfigured: publicUrlSet !== undefined,
     tls: {
       certFile: resolve(str(env, file, 'RAMPART_TLS_CERT_FILE', `${dataDir}/tls/dev-cert.pem`)),
       keyFile: resolve(str(env, file, 'RAMPART_TLS_KEY_FILE', `${dataDir}/tls/dev-key.pem`)),
@@ -157,26 +187,26 @@ export function parseConfig(env: Env = process.env): Config {
     defaultRegion,
     session: {
       // IAM-6 defaults: idle 30 minutes, absolute 12 hours.
-      idleTimeoutSeconds: int(env, file, 'RAMPART_SESSION_IDLE_TIMEOUT', 30 * 60),
-      absoluteTimeoutSeconds: int(env, file, 'RAMPART_SESSION_ABSOLUTE_TIMEOUT', 12 * 60 * 60),
+      idleTimeoutSeconds: int(env, file, 'RAMPART_SESSION_IDLE_TIMEOUT', 30 * 60, 60),
+      absoluteTimeoutSeconds: int(env, file, 'RAMPART_SESSION_ABSOLUTE_TIMEOUT', 12 * 60 * 60, 60),
     },
     limits: {
       // SEC-4: small bodies and headers, and timeouts that drop slow clients.
-      bodyBytes: int(env, file, 'RAMPART_BODY_LIMIT', 64 * 1024),
-      headerBytes: int(env, file, 'RAMPART_HEADER_LIMIT', 16 * 1024),
-      requestTimeoutMs: int(env, file, 'RAMPART_REQUEST_TIMEOUT_MS', 30_000),
-      headersTimeoutMs: int(env, file, 'RAMPART_HEADERS_TIMEOUT_MS', 10_000),
-      keepAliveTimeoutMs: int(env, file, 'RAMPART_KEEP_ALIVE_TIMEOUT_MS', 5_000),
+      bodyBytes: int(env, file, 'RAMPART_BODY_LIMIT', 64 * 1024, 1_024),
+      headerBytes: int(env, file, 'RAMPART_HEADER_LIMIT', 16 * 1024, 1_024),
+      requestTimeoutMs: int(env, file, 'RAMPART_REQUEST_TIMEOUT_MS', 30_000, 1_000),
+      headersTimeoutMs: int(env, file, 'RAMPART_HEADERS_TIMEOUT_MS', 10_000, 1_000),
+      keepAliveTimeoutMs: int(env, file, 'RAMPART_KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000),
     },
     rateLimit: {
-      globalMax: int(env, file, 'RAMPART_RATE_LIMIT_GLOBAL', 600),
-      signInMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_IN', 20),
-      signUpMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_UP', 5),
-      windowMs: int(env, file, 'RAMPART_RATE_LIMIT_WINDOW_MS', 60_000),
+      globalMax: int(env, file, 'RAMPART_RATE_LIMIT_GLOBAL', 600, 1),
+      signInMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_IN', 20, 1),
+      signUpMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_UP', 5, 1),
+      windowMs: int(env, file, 'RAMPART_RATE_LIMIT_WINDOW_MS', 60_000, 1_000),
     },
     corsOrigins: list(env, file, 'RAMPART_CORS_ORIGINS', []),
     trustProxy: trustProxy.length === 0 ? false : trustProxy,
-    logLevel: str(env, file, 'RAMPART_LOG_LEVEL', 'info'),
+    logLevel,
     metricsToken: optional(env, file, 'RAMPART_METRICS_TOKEN'),
   }
 }

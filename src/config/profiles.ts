@@ -1,6 +1,7 @@
 // SEC-7: the prod profile refuses insecure settings, each with one line saying what to set.
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Config } from './config.ts'
 
 export class ConfigError extends Error {
@@ -27,10 +28,21 @@ export function profileProblems(config: Config): string[] {
   if (!config.databaseUrl) {
     problems.push('prod needs PostgreSQL: set RAMPART_DATABASE_URL=postgres://user@host/db')
   }
+  if (!config.publicUrlConfigured) {
+    problems.push(
+      'prod needs its public address for redirects and links: set RAMPART_PUBLIC_URL=https://your.host',
+    )
+  } else if (!config.publicUrl.startsWith('https://')) {
+    problems.push('prod serves HTTPS only: RAMPART_PUBLIC_URL must start with https://')
+  }
+  if (!config.metricsToken) {
+    problems.push('prod keeps /metrics private: set RAMPART_METRICS_TOKEN to a long random value')
+  }
   if (config.plainHttp) {
     problems.push('prod serves HTTPS only: unset RAMPART_PLAIN_HTTP')
   }
-  if (config.tls.certFile.startsWith(`${config.dataDir}/tls/dev-`)) {
+  const devPrefix = join(config.dataDir, 'tls', 'dev-')
+  if (config.tls.certFile.startsWith(devPrefix) || config.tls.keyFile.startsWith(devPrefix)) {
     problems.push(
       'prod needs a real certificate: set RAMPART_TLS_CERT_FILE and RAMPART_TLS_KEY_FILE',
     )

@@ -64,7 +64,10 @@ export function toAppError(err: unknown): AppError | null {
   }
   if (e?.statusCode === 429) return HttpErrors.RATE_LIMITED(e.message)
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new AppError(e.code ?? 'REQUEST_INVALID', e.statusCode, e.message)
+    // Any other client error from the framework or a plugin: keep its status, but answer with a
+    // code from our catalogue rather than an internal FST_ERR_* name.
+    const code = e.statusCode === 404 ? 'ROUTE_NOT_FOUND' : 'REQUEST_INVALID'
+    return new AppError(code, e.statusCode, e.message)
   }
   return null
 }
@@ -87,6 +90,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (appError.details !== undefined) body.details = appError.details
     return reply.status(appError.statusCode).send({ error: body })
+  })
+
+  // AV-1: once shutdown begins, new requests are turned away with a 503 while those in flight
+  // finish; load balancers retry them elsewhere.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return
+    reply.header('connection', 'close')
+    throw HttpErrors.SERVICE_UNAVAILABLE('The server is shutting down; retry shortly')
   })
 
   app.setNotFoundHandler((request, reply) => {

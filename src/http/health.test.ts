@@ -19,7 +19,9 @@ describe('health endpoints', () => {
   afterAll(() => t.close())
 
   it('AV-1: /healthz and /readyz answer 200 while the database is up', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' })
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
+      status: 'ok',
+    })
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' })
     expect(ready.statusCode).toBe(200)
     expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } })
@@ -53,7 +55,11 @@ describe('health endpoints', () => {
     expect(ready.json().checks.database).toBe('down')
     expect(ready.headers['retry-after']).toBe('5')
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200)
-    const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer.authorization })
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: bearer.authorization,
+    })
     expect(me.statusCode).toBe(503)
     expect(me.json().error.code).toBe('SERVICE_UNAVAILABLE')
   })

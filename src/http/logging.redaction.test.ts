@@ -35,7 +35,11 @@ describe('log redaction', () => {
     await t.app.inject({
       method: 'POST',
       url: '/api/v1/sessions',
-      payload: { tenant: acme.tenant.slug, email: acme.owner.email, password: 'wrong-Password-123' },
+      payload: {
+        tenant: acme.tenant.slug,
+        email: acme.owner.email,
+        password: 'wrong-Password-123',
+      },
     })
     // Application code logging an object with secrets, as a careless module might.
     t.app.log.info(
@@ -63,7 +67,10 @@ describe('log redaction', () => {
 
   it('LOG-6: authorization and cookie headers are redacted when request headers are logged', async () => {
     t.app.log.info(
-      { req: { headers: { authorization: 'Bearer abc', cookie: 'a=b' } }, authorization: 'Bearer abc' },
+      {
+        req: { headers: { authorization: 'Bearer abc', cookie: 'a=b' } },
+        authorization: 'Bearer abc',
+      },
       'headers',
     )
     const line = t.logs.at(-1) as Record<string, unknown>

@@ -1,6 +1,6 @@
 // Runs once before the suite: migrates a fresh PGlite database and saves it as a snapshot that
 // every test file loads (a fresh PGlite takes seconds to initialise; a snapshot under one).
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { TestProject } from 'vitest/node'
@@ -14,7 +14,7 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
   const dir = resolve('test-artifacts')
   mkdirSync(dir, { recursive: true })
   const pglite = await PGlite.create()
@@ -25,4 +25,5 @@ export default async function setup(project: TestProject): Promise<void> {
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()))
   await handle.close()
   project.provide('pgliteSnapshot', file)
+  return () => rmSync(file, { force: true })
 }

@@ -6,7 +6,6 @@ export const IdentityErrors = defineErrors({
     // IAM-3: one answer for unknown organisation, unknown e-mail and wrong password.
     message: 'The organisation, e-mail address or password is not correct',
   },
-  IDENTITY_SESSION_INVALID: { status: 401, message: 'The session has ended; sign in again' },
   IDENTITY_PASSWORD_TOO_SHORT: {
     status: 422,
     message: 'The password needs at least 12 characters',
@@ -20,5 +19,4 @@ export const IdentityErrors = defineErrors({
     message: 'This password is on the list of common or breached passwords; choose another',
   },
   IDENTITY_PASSWORD_WEAK: { status: 422, message: 'The password is too easy to guess' },
-  IDENTITY_EMAIL_INVALID: { status: 422, message: 'The e-mail address is not valid' },
 })

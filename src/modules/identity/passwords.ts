@@ -10,10 +10,10 @@ export const PASSWORD_MIN = 12
 export const PASSWORD_MAX = 256
 const MIN_SCORE = 3
 
-/** OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane. Raising these rehashes at next sign-in. */
 /** @node-rs/argon2's Algorithm.Argon2id (a const enum, so not importable as a value). */
 const ARGON2ID = 2
 
+/** OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane. Raising these rehashes at next sign-in. */
 export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
 
 // The bundled list: about 49,000 passwords most often found in breaches (zxcvbn's list).

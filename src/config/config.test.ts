@@ -1,0 +1,133 @@
+// SEC-7: configuration is typed and checked; the prod profile refuses insecure settings, each with
+// one line that says what to set.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generate } from 'selfsigned'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ensureDevCertificate } from '../http/tls.ts'
+import { ConfigError, loadConfig, parseConfig } from './config.ts'
+import { profileProblems } from './profiles.ts'
+
+let dir: string
+let realCert: string
+let realKey: string
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rampart-config-'))
+  const pems = await generate([{ name: 'commonName', value: 'rampart.example.com' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+  })
+  realCert = join(dir, 'cert.pem')
+  realKey = join(dir, 'key.pem')
+  writeFileSync(realCert, pems.cert)
+  writeFileSync(realKey, pems.private)
+})
+
+function prodEnv(overrides: Record<string, string> = {}) {
+  return {
+    RAMPART_PROFILE: 'prod',
+    RAMPART_DATA_DIR: dir,
+    RAMPART_DATABASE_URL: 'postgres://rampart@db.internal/rampart',
+    RAMPART_PUBLIC_URL: 'https://rampart.example.com',
+    RAMPART_METRICS_TOKEN: 'a-long-random-metrics-token',
+    RAMPART_TLS_CERT_FILE: realCert,
+    RAMPART_TLS_KEY_FILE: realKey,
+    RAMPART_KEY_PROVIDER: 'pkcs11',
+    ...overrides,
+  }
+}
+
+describe('configuration', () => {
+  it('has working defaults: dev profile, HTTPS on 8443, embedded database, IAM-6 timeouts', () => {
+    const config = parseConfig({ RAMPART_DATA_DIR: dir })
+    expect(config).toMatchObject({
+      profile: 'dev',
+      httpsPort: 8443,
+      httpRedirectPort: 8080,
+      databaseUrl: undefined,
+      publicUrl: 'https://localhost:8443',
+      session: { idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43_200 },
+      limits: { bodyBytes: 65_536, headerBytes: 16_384 },
+    })
+    expect(config.tls.certFile).toBe(join(dir, 'tls', 'dev-cert.pem'))
+  })
+
+  it('reads an optional JSON file, with the environment taking precedence', () => {
+    const file = join(dir, 'rampart.json')
+    writeFileSync(file, JSON.stringify({ RAMPART_PORT: 9443, RAMPART_REGIONS: ['eu', 'ch'] }))
+    const config = parseConfig({
+      RAMPART_CONFIG_FILE: file,
+      RAMPART_REGIONS: 'eu,us',
+      RAMPART_DATA_DIR: dir,
+    })
+    expect(config.httpsPort).toBe(9443)
+    expect(config.regions).toEqual(['eu', 'us'])
+  })
+
+  it.each([
+    [{ RAMPART_PROFILE: 'staging' }, 'RAMPART_PROFILE must be dev or prod'],
+    [{ RAMPART_PORT: '70000' }, 'RAMPART_PORT must be an integer from 0 to 65535'],
+    [
+      { RAMPART_SESSION_IDLE_TIMEOUT: '0' },
+      'RAMPART_SESSION_IDLE_TIMEOUT must be an integer from 60',
+    ],
+    [{ RAMPART_REQUEST_TIMEOUT_MS: 'soon' }, 'RAMPART_REQUEST_TIMEOUT_MS must be an integer'],
+    [{ RAMPART_PLAIN_HTTP: 'yes' }, 'RAMPART_PLAIN_HTTP must be true or false'],
+    [{ RAMPART_PUBLIC_URL: 'not a url' }, 'RAMPART_PUBLIC_URL must be an http(s) URL'],
+    [{ RAMPART_LOG_LEVEL: 'loud' }, 'RAMPART_LOG_LEVEL must be one of'],
+    [{ RAMPART_DATABASE_APP_ROLE: 'app"; DROP ROLE x' }, 'RAMPART_DATABASE_APP_ROLE must be'],
+    [{ RAMPART_DEFAULT_REGION: 'mars' }, 'RAMPART_DEFAULT_REGION "mars" is not in RAMPART_REGIONS'],
+    [
+      { RAMPART_CONFIG_FILE: '/nonexistent/rampart.json' },
+      'RAMPART_CONFIG_FILE /nonexistent/rampart.json cannot be read',
+    ],
+  ])('refuses %o with a message naming the setting', (env, message) => {
+    expect(() => parseConfig({ RAMPART_DATA_DIR: dir, ...env })).toThrow(ConfigError)
+    expect(() => parseConfig({ RAMPART_DATA_DIR: dir, ...env })).toThrow(message)
+  })
+
+  it('SEC-7: prod with real settings starts', () => {
+    expect(profileProblems(parseConfig(prodEnv()))).toEqual([])
+    expect(() => loadConfig(prodEnv())).not.toThrow()
+  })
+
+  it.each([
+    ['a missing database URL', { RAMPART_DATABASE_URL: '' }, 'set RAMPART_DATABASE_URL'],
+    ['plain HTTP', { RAMPART_PLAIN_HTTP: 'true' }, 'unset RAMPART_PLAIN_HTTP'],
+    [
+      'the default development certificate',
+      { RAMPART_TLS_CERT_FILE: '', RAMPART_TLS_KEY_FILE: '' },
+      'set RAMPART_TLS_CERT_FILE and RAMPART_TLS_KEY_FILE',
+    ],
+    [
+      'the development master key file',
+      { RAMPART_KEY_PROVIDER: 'file' },
+      'set RAMPART_KEY_PROVIDER=pkcs11',
+    ],
+    ['no public URL', { RAMPART_PUBLIC_URL: '' }, 'set RAMPART_PUBLIC_URL='],
+    [
+      'an http public URL',
+      { RAMPART_PUBLIC_URL: 'http://rampart.example.com' },
+      'RAMPART_PUBLIC_URL must start with https://',
+    ],
+    ['open metrics', { RAMPART_METRICS_TOKEN: '' }, 'set RAMPART_METRICS_TOKEN'],
+  ])('SEC-7: prod refuses %s with one line saying what to set', (_what, overrides, fix) => {
+    const problems = profileProblems(parseConfig(prodEnv(overrides)))
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toContain(fix)
+    expect(problems[0]).not.toContain('\n')
+    expect(() => loadConfig(prodEnv(overrides))).toThrow(ConfigError)
+  })
+
+  it('SEC-7: prod refuses the development certificate even when it lives outside the data directory', async () => {
+    const devDir = mkdtempSync(join(tmpdir(), 'rampart-devcert-'))
+    const dev = parseConfig({ RAMPART_DATA_DIR: devDir })
+    await ensureDevCertificate(dev)
+    const problems = profileProblems(
+      parseConfig(prodEnv({ RAMPART_TLS_CERT_FILE: dev.tls.certFile })),
+    )
+    expect(problems).toEqual([expect.stringContaining('prod refuses the development certificate')])
+  })
+})

@@ -38,6 +38,18 @@ export interface BuildOptions {
 
 export type App = FastifyInstance
 
+export interface RouteEntry {
+  method: string
+  url: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every registered route (method and URL pattern), in registration order. */
+    routeTable: RouteEntry[]
+  }
+}
+
 export async function buildApp(options: BuildOptions): Promise<App> {
   const { config, db } = options
   const base: FastifyServerOptions = {
@@ -75,6 +87,13 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     : Fastify({ ...base, http: { maxHeaderSize: config.limits.headerBytes } })
   ).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
   app.server.headersTimeout = config.limits.headersTimeoutMs
+
+  // Every route, as registered: the isolation harness checks each one has a tenant case.
+  const routeTable: RouteEntry[] = []
+  app.decorate('routeTable', routeTable)
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url })
+  })
 
   const ctx: ServiceContext = { config, db }
   app.addSchema(ErrorResponse)

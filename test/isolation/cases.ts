@@ -1,0 +1,150 @@
+// AUTHZ-5: one isolation case for every route. The harness in tenant-isolation.test.ts fails when
+// a registered route has no case here, so a new module cannot ship a route unchecked.
+//
+// A `public` case says why the route holds no tenant data. A `tenant` case lists the requests
+// tenant A makes aimed at tenant B (B's ids in the path, query, body and headers); the harness
+// then checks that no response reveals anything of B and that B's rows are unchanged.
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { App } from '../../src/app.ts'
+import type { SignedIn, SignedUp } from '../support/app.ts'
+
+export interface Party extends SignedUp {
+  bearer: SignedIn
+  cookie: { cookies: Record<string, string>; csrf: string }
+}
+
+export interface IsolationContext {
+  app: App
+  /** The caller. */
+  a: Party
+  /** The target: nothing of B may be read or changed. */
+  b: Party
+}
+
+export type IsolationCase =
+  | { kind: 'public'; reason: string }
+  | {
+      kind: 'tenant'
+      requests(ctx: IsolationContext): InjectOptions[]
+      /** Extra checks on the responses, beyond the harness's own. */
+      verify?(responses: LightMyRequestResponse[], ctx: IsolationContext): void | Promise<void>
+    }
+
+const STATIC_DOCS = {
+  kind: 'public',
+  reason: 'API reference: static files and the OpenAPI document',
+} as const
+
+/** Keyed by `METHOD url-pattern`; HEAD routes are checked through their GET case. */
+export const isolationCases: Record<string, IsolationCase> = {
+  'OPTIONS *': { kind: 'public', reason: 'CORS preflight: headers only, no data' },
+  'GET /': { kind: 'public', reason: 'console placeholder page, static HTML' },
+  'GET /docs': STATIC_DOCS,
+  'GET /docs/': STATIC_DOCS,
+  'GET /docs/static/index.html': STATIC_DOCS,
+  'GET /docs/static/swagger-initializer.js': STATIC_DOCS,
+  'GET /docs/static/*': STATIC_DOCS,
+  'GET /docs/json': STATIC_DOCS,
+  'GET /docs/yaml': STATIC_DOCS,
+  'GET /healthz': { kind: 'public', reason: 'liveness: a constant' },
+  'GET /readyz': { kind: 'public', reason: 'readiness: database up or down, no rows' },
+  'GET /metrics': {
+    kind: 'public',
+    reason: 'process and per-route counters, labelled by route pattern, never by tenant or id',
+  },
+
+  'POST /api/v1/signup': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      // Claiming B's slug while signed in as A: refused, B untouched.
+      {
+        method: 'POST',
+        url: '/api/v1/signup',
+        headers: a.bearer.authorization,
+        payload: {
+          organisationName: 'Takeover',
+          slug: b.tenant.slug,
+          ownerEmail: b.owner.email,
+          ownerPassword: 'velvet-Harbour-71-quietly-Orbit',
+        },
+      },
+      // Naming B's tenant id in the body: unknown field, refused.
+      {
+        method: 'POST',
+        url: '/api/v1/signup',
+        headers: a.bearer.authorization,
+        payload: {
+          organisationName: 'Takeover',
+          slug: `x-${a.tenant.slug}`,
+          ownerEmail: 'x@x.example',
+          ownerPassword: 'velvet-Harbour-71-quietly-Orbit',
+          tenantId: b.tenant.id,
+        },
+      },
+    ],
+    verify: ([slug, body]) => {
+      if (slug?.statusCode !== 409) throw new Error(`expected 409, got ${slug?.statusCode}`)
+      if (body?.statusCode !== 400) throw new Error(`expected 400, got ${body?.statusCode}`)
+    },
+  },
+
+  'POST /api/v1/sessions': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      // A's password against B's owner, A's owner against B's organisation.
+      {
+        method: 'POST',
+        url: '/api/v1/sessions',
+        cookies: a.cookie.cookies,
+        payload: { tenant: b.tenant.slug, email: b.owner.email, password: a.password.concat('!') },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/sessions',
+        headers: a.bearer.authorization,
+        payload: { tenant: b.tenant.slug, email: a.owner.email, password: a.password },
+      },
+    ],
+    verify: (responses) => {
+      for (const r of responses) {
+        if (r.statusCode !== 401) throw new Error(`expected 401, got ${r.statusCode}`)
+      }
+    },
+  },
+
+  'DELETE /api/v1/sessions/current': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      // A's credentials with B's session and tenant ids alongside: only A's session may end.
+      {
+        method: 'DELETE',
+        url: `/api/v1/sessions/current?id=${b.bearer.sessionId}&tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+  },
+
+  'GET /api/v1/me': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/me?tenant=${b.tenant.id}&user=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      {
+        method: 'GET',
+        url: '/api/v1/me',
+        cookies: a.cookie.cookies,
+        headers: { 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses, { a }) => {
+      for (const r of responses) {
+        if (r.statusCode === 200 && r.json().tenant.id !== a.tenant.id) {
+          throw new Error('GET /api/v1/me answered with another tenant')
+        }
+      }
+    },
+  },
+}

@@ -62,8 +62,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     connectionTimeout: config.limits.requestTimeoutMs,
     keepAliveTimeout: config.limits.keepAliveTimeoutMs,
     trustProxy: config.trustProxy,
-    // Our own hook answers 503 while closing, in the standard error shape (see registerErrorHandling).
-    return503OnClosing: false,
+    // AV-1: while shutting down, new requests on kept-alive connections get a 503.
+    return503OnClosing: true,
     // Malformed URLs (bad percent-encoding) get the standard error shape too.
     frameworkErrors: (error, _request, reply) => {
       const e = HttpErrors.REQUEST_INVALID(`The request URL is malformed: ${error.message}`)

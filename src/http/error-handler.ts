@@ -92,18 +92,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.status(appError.statusCode).send({ error: body })
   })
 
-  // AV-1: once shutdown begins, new requests are turned away with a 503 while those in flight
-  // finish; load balancers retry them elsewhere.
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return
-    reply.header('connection', 'close')
-    throw HttpErrors.SERVICE_UNAVAILABLE('The server is shutting down; retry shortly')
-  })
-
   app.setNotFoundHandler((request, reply) => {
     const e = HttpErrors.ROUTE_NOT_FOUND(`No route ${request.method} ${request.url.split('?')[0]}`)
     return reply.status(404).send({ error: { code: e.code, message: e.message } })

@@ -95,6 +95,25 @@ describe('errors', () => {
   })
 })
 
+describe('framework-level failures keep the standard error shape', () => {
+  it('SEC-3: a malformed URL gets 400 REQUEST_INVALID', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/%zz' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('REQUEST_INVALID')
+  })
+
+  it('SEC-3: a text/plain body gets 415, not a schema error', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'tenant=acme',
+    })
+    expect(res.statusCode).toBe(415)
+    expect(res.json().error.code).toBe('REQUEST_UNSUPPORTED_MEDIA_TYPE')
+  })
+})
+
 describe('rate limits', () => {
   let limited: TestApp
   beforeAll(async () => {

@@ -90,7 +90,7 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
   return withTenantBySession(ctx.db, tokenHash, async (trx, tenantId) => {
     if (!tenantId) return null
     const row = await findPrincipal(trx, tenantId, tokenHash)
-    if (!row || row.user_status !== 'active' || row.tenant_status !== 'active') return null
+    if (row?.user_status !== 'active' || row.tenant_status !== 'active') return null
     const now = Date.now()
     const idleLimitMs = ctx.config.session.idleTimeoutSeconds * 1000
     if (row.expires_at.getTime() <= now) {

@@ -21,6 +21,7 @@ const HOSTILE_STRINGS = [
   '\u0000nul',
   '\u202Eevil-rtl',
   'Zoë 🦄 東京 مرحبا',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell probe, meant literally
   '${jndi:ldap://x}',
   '../../etc/passwd',
   'a'.repeat(10_000),

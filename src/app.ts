@@ -22,7 +22,7 @@ import { healthRoutes } from './http/health.ts'
 import { loggerOptions } from './http/logging.ts'
 import { SnapshotRateLimitStore } from './http/rate-limit-store.ts'
 import { registerSecurity } from './http/security.ts'
-import { httpsOptions, type TlsMaterial } from './http/tls.ts'
+import { connectionsCheckingInterval, httpsOptions, type TlsMaterial } from './http/tls.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts'
 
@@ -84,7 +84,13 @@ export async function buildApp(options: BuildOptions): Promise<App> {
         ...base,
         https: httpsOptions(options.tls, config),
       } as FastifyHttpsOptions<HttpsServer>)
-    : Fastify({ ...base, http: { maxHeaderSize: config.limits.headerBytes } })
+    : Fastify({
+        ...base,
+        http: {
+          maxHeaderSize: config.limits.headerBytes,
+          connectionsCheckingInterval: connectionsCheckingInterval(config),
+        },
+      })
   ).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
   app.server.headersTimeout = config.limits.headersTimeoutMs
 

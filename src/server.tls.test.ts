@@ -41,6 +41,7 @@ beforeAll(async () => {
     RAMPART_PORT: String(https),
     RAMPART_HTTP_REDIRECT_PORT: String(http),
     RAMPART_LOG_LEVEL: 'silent',
+    RAMPART_HEADERS_TIMEOUT_MS: '1000',
     ...(databaseUrl ? { RAMPART_DATABASE_URL: databaseUrl } : {}),
   })
   running = await startServer(config)
@@ -156,6 +157,30 @@ describe('the HTTPS server', () => {
     expect(res.status).toBe(301)
     // The target comes from configuration, never from the Host header (no open redirect).
     expect(res.location).toBe(`https://localhost:${config.httpsPort}/api/v1/me?x=1`)
+  })
+
+  it('SEC-4: drops a client that never finishes its headers (slowloris)', async () => {
+    const started = Date.now()
+    const outcome = await new Promise<string>((resolve, reject) => {
+      const socket = connect({
+        host: '127.0.0.1',
+        port: config.httpsPort,
+        servername: 'localhost',
+        rejectUnauthorized: false,
+      })
+      let received = ''
+      socket.once('secureConnect', () =>
+        socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n'),
+      )
+      socket.on('data', (chunk) => {
+        received += chunk.toString()
+      })
+      socket.once('close', () => resolve(received))
+      socket.once('error', reject)
+      setTimeout(() => reject(new Error('still connected after 10 s')), 10_000).unref()
+    })
+    expect(outcome === '' || outcome.startsWith('HTTP/1.1 408')).toBe(true)
+    expect(Date.now() - started).toBeLessThan(5_000)
   })
 
   it('SEC-4: refuses a header block over the limit with 431', async () => {

@@ -68,7 +68,7 @@ export function loadTls(config: Config): TlsMaterial {
 export function httpsOptions(
   tls: TlsMaterial,
   config: Config,
-): SecureServerOptions & { maxHeaderSize: number } {
+): SecureServerOptions & { maxHeaderSize: number; connectionsCheckingInterval: number } {
   return {
     key: tls.key,
     cert: tls.cert,
@@ -77,5 +77,14 @@ export function httpsOptions(
     ciphers: INTERMEDIATE_CIPHERS,
     honorCipherOrder: false,
     maxHeaderSize: config.limits.headerBytes,
+    connectionsCheckingInterval: connectionsCheckingInterval(config),
   }
+}
+
+/**
+ * SEC-4: how often Node looks for connections past their header or request timeout. Its default
+ * (30 s) would let a slow client hold a socket far longer than the configured timeouts.
+ */
+export function connectionsCheckingInterval(config: Config): number {
+  return Math.max(250, Math.min(config.limits.headersTimeoutMs, config.limits.requestTimeoutMs) / 4)
 }

@@ -18,6 +18,18 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+function me(headers: Record<string, string>) {
+  return t.app.inject({ method: 'GET', url: '/api/v1/me', headers })
+}
+
+function sessionRow(id: string) {
+  return t.database.handle.db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+}
+
 function cookieSignIn(who: SignedUp, email = who.owner.email) {
   return t.app.inject({
     method: 'POST',
@@ -92,18 +104,10 @@ describe('sessions', () => {
       headers: bearer.authorization,
     })
     expect(out.statusCode).toBe(204)
-    const me = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/me',
-      headers: bearer.authorization,
-    })
-    expect(me.statusCode).toBe(401)
-    expect(me.json().error.code).toBe('AUTH_REQUIRED')
-    const row = await t.database.handle.db
-      .selectFrom('sessions')
-      .select(['revoked_at', 'revoked_reason'])
-      .where('id', '=', bearer.sessionId)
-      .executeTakeFirstOrThrow()
+    const res = await me(bearer.authorization)
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('AUTH_REQUIRED')
+    const row = await sessionRow(bearer.sessionId)
     expect(row.revoked_reason).toBe('sign-out')
     expect(row.revoked_at).not.toBeNull()
   })
@@ -113,17 +117,9 @@ describe('sessions', () => {
     const idle = t.config.session.idleTimeoutSeconds + 1
     await sql`UPDATE sessions SET last_seen_at = now() - make_interval(secs => ${idle})
       WHERE id = ${bearer.sessionId}`.execute(t.database.handle.db)
-    const me = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/me',
-      headers: bearer.authorization,
-    })
-    expect(me.statusCode).toBe(401)
-    const row = await t.database.handle.db
-      .selectFrom('sessions')
-      .select('revoked_reason')
-      .where('id', '=', bearer.sessionId)
-      .executeTakeFirstOrThrow()
+    const res = await me(bearer.authorization)
+    expect(res.statusCode).toBe(401)
+    const row = await sessionRow(bearer.sessionId)
     expect(row.revoked_reason).toBe('idle-timeout')
   })
 
@@ -131,17 +127,9 @@ describe('sessions', () => {
     const bearer = await signInBearer(t.app, acme)
     await sql`UPDATE sessions SET expires_at = now() - interval '1 second', last_seen_at = now()
       WHERE id = ${bearer.sessionId}`.execute(t.database.handle.db)
-    const me = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/me',
-      headers: bearer.authorization,
-    })
-    expect(me.statusCode).toBe(401)
-    const row = await t.database.handle.db
-      .selectFrom('sessions')
-      .select('revoked_reason')
-      .where('id', '=', bearer.sessionId)
-      .executeTakeFirstOrThrow()
+    const res = await me(bearer.authorization)
+    expect(res.statusCode).toBe(401)
+    const row = await sessionRow(bearer.sessionId)
     expect(row.revoked_reason).toBe('absolute-timeout')
   })
 
@@ -150,17 +138,9 @@ describe('sessions', () => {
     const nearlyIdle = t.config.session.idleTimeoutSeconds - 30
     await sql`UPDATE sessions SET last_seen_at = now() - make_interval(secs => ${nearlyIdle})
       WHERE id = ${bearer.sessionId}`.execute(t.database.handle.db)
-    const me = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/me',
-      headers: bearer.authorization,
-    })
-    expect(me.statusCode).toBe(200)
-    const row = await t.database.handle.db
-      .selectFrom('sessions')
-      .select('last_seen_at')
-      .where('id', '=', bearer.sessionId)
-      .executeTakeFirstOrThrow()
+    const res = await me(bearer.authorization)
+    expect(res.statusCode).toBe(200)
+    const row = await sessionRow(bearer.sessionId)
     expect(Date.now() - row.last_seen_at.getTime()).toBeLessThan(10_000)
   })
 
@@ -172,12 +152,8 @@ describe('sessions', () => {
       .set({ status: 'suspended' })
       .where('id', '=', other.tenant.id)
       .execute()
-    const me = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/me',
-      headers: bearer.authorization,
-    })
-    expect(me.statusCode).toBe(401)
+    const res = await me(bearer.authorization)
+    expect(res.statusCode).toBe(401)
     const again = await t.app.inject({
       method: 'POST',
       url: '/api/v1/sessions',

@@ -9,10 +9,17 @@
 // - Both servers are up for the whole run but only one is loaded at a time; they are measured
 //   alternately (baseline, rampart, baseline, rampart, …) with the same connections, duration
 //   and warm-up, so drift (PostgreSQL caches, CPU frequency, other load) hits both alike.
-// - PostgreSQL shares the same cores with both, equally.
+// - PostgreSQL shares the same cores with both, equally. So does anything else running on the
+//   machine: before each run the benchmark waits (up to BENCH_QUIET_WAIT s) for the CPUs to be
+//   mostly idle, and it reports each server's own CPU time per request, which other load
+//   disturbs far less than throughput.
+// - Rampart runs as built by buildApp() with logger: false (neither server logs requests) and
+//   rate limits raised out of reach (the limiter still counts every request). Each measured run
+//   uses a fresh session, so neither server meets the once-a-minute last_seen_at update.
 //
 // Settings (environment): BENCH_DURATION seconds per measured run (10), BENCH_WARMUP seconds of
-// warm-up before each run (2), BENCH_CONNECTIONS (50), BENCH_ROUNDS of baseline+rampart (2),
+// warm-up before each run (5), BENCH_CONNECTIONS (50), BENCH_ROUNDS of baseline+rampart (2),
+// BENCH_QUIET_WAIT seconds to wait for an idle machine before each run (60; 0 skips the wait),
 // RAMPART_BENCH_DATABASE_URL admin URL (postgres://postgres@127.0.0.1:5432/test).
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -21,12 +28,23 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { type ServerProcess, startServer } from './support/child.ts'
+import {
+  cpuUsedBetween,
+  machineBusyMs,
+  processCpuMs,
+  processesCpuMs,
+  waitForQuietMachine,
+} from './support/cpu.ts'
 import { type BenchDatabase, createBenchDatabase } from './support/postgres.ts'
 
 const PASSWORD = 'velvet-Harbour-71-quietly-Orbit'
 const ROUTE = '/api/v1/me'
 /** Rampart is expected to keep at least this share of the baseline's throughput. */
 const THROUGHPUT_TARGET = 0.7
+/** A run starts once at least this share of the machine's CPU is idle (or the wait is over). */
+const QUIET_IDLE_SHARE = 0.85
+/** Above this share of the machine used by other processes during a run, its figures are suspect. */
+const OTHER_LOAD_WARNING = 0.1
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
 
 type Target = 'baseline' | 'rampart'
@@ -37,6 +55,7 @@ interface Settings {
   warmupSeconds: number
   connections: number
   rounds: number
+  quietWaitSeconds: number
 }
 
 interface RunFigures {
@@ -52,6 +71,15 @@ interface RunFigures {
   errors: number
   timeouts: number
   statusCodes: Record<string, number>
+  /** The server process's CPU time (user + system) per completed request; null off Linux. */
+  serverCpuUsPerRequest: number | null
+  /** Idle share of the machine's CPU just before the warm-up; null off Linux or unchecked. */
+  idleBefore: number | null
+  /**
+   * Share of the machine's CPU used during the run by anything but this benchmark: the load
+   * generator, the server measured and its PostgreSQL backends. Null off Linux.
+   */
+  otherLoad: number | null
 }
 
 interface Summary {
@@ -59,25 +87,29 @@ interface Summary {
   requestsPerSecond: number
   latencyP50Ms: number
   latencyP99Ms: number
+  serverCpuUsPerRequest: number | null
   non2xx: number
 }
 
-function positiveNumber(name: string, fallback: number, integer: boolean): number {
+function numberFromEnv(name: string, fallback: number, integer: boolean, min: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`)
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new Error(
+      `${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`,
+    )
   }
   return value
 }
 
 function settingsFromEnv(): Settings {
   return {
-    durationSeconds: positiveNumber('BENCH_DURATION', 10, false),
-    warmupSeconds: positiveNumber('BENCH_WARMUP', 2, false),
-    connections: positiveNumber('BENCH_CONNECTIONS', 50, true),
-    rounds: positiveNumber('BENCH_ROUNDS', 2, true),
+    durationSeconds: numberFromEnv('BENCH_DURATION', 10, false, 1),
+    warmupSeconds: numberFromEnv('BENCH_WARMUP', 5, false, 1),
+    connections: numberFromEnv('BENCH_CONNECTIONS', 50, true, 1),
+    rounds: numberFromEnv('BENCH_ROUNDS', 2, true, 1),
+    quietWaitSeconds: numberFromEnv('BENCH_QUIET_WAIT', 60, false, 0),
   }
 }
 
@@ -94,18 +126,28 @@ async function postJson(url: string, body: unknown, expected: number): Promise<u
   return JSON.parse(text)
 }
 
-/** Signs up an organisation on Rampart and signs its owner in as a bearer client. */
-async function signedInToken(rampartUrl: string): Promise<string> {
+interface Owner {
+  slug: string
+  email: string
+}
+
+/** Signs up an organisation on Rampart; its owner signs in with PASSWORD. */
+async function signUp(rampartUrl: string): Promise<Owner> {
   const slug = `bench-${randomBytes(4).toString('hex')}`
-  const ownerEmail = `owner@${slug}.example`
+  const email = `owner@${slug}.example`
   await postJson(
     `${rampartUrl}/api/v1/signup`,
-    { organisationName: 'Bench Organisation', slug, ownerEmail, ownerPassword: PASSWORD },
+    { organisationName: 'Bench Organisation', slug, ownerEmail: email, ownerPassword: PASSWORD },
     201,
   )
+  return { slug, email }
+}
+
+/** Signs the owner in as a bearer client: a new session, last seen now. */
+async function signIn(rampartUrl: string, owner: Owner): Promise<string> {
   const session = (await postJson(
     `${rampartUrl}/api/v1/sessions`,
-    { tenant: slug, email: ownerEmail, password: PASSWORD, mode: 'bearer' },
+    { tenant: owner.slug, email: owner.email, password: PASSWORD, mode: 'bearer' },
     201,
   )) as { token?: unknown }
   if (typeof session.token !== 'string') throw new Error('sign-in returned no bearer token')
@@ -124,7 +166,14 @@ async function checkMe(server: ServerProcess, token: string): Promise<string> {
   return JSON.stringify(JSON.parse(text))
 }
 
-function figuresOf(round: number, target: Target, result: autocannon.Result): RunFigures {
+function figuresOf(
+  round: number,
+  target: Target,
+  result: autocannon.Result,
+  serverCpuMs: number | null,
+  idleBefore: number | null,
+  otherLoad: number | null,
+): RunFigures {
   const statusCodes: Record<string, number> = {}
   for (const [code, stats] of Object.entries(result.statusCodeStats))
     statusCodes[code] = stats.count
@@ -141,6 +190,12 @@ function figuresOf(round: number, target: Target, result: autocannon.Result): Ru
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
+    serverCpuUsPerRequest:
+      serverCpuMs === null || result.requests.total === 0
+        ? null
+        : (serverCpuMs * 1000) / result.requests.total,
+    idleBefore,
+    otherLoad,
   }
 }
 
@@ -155,17 +210,52 @@ function assertClean(what: string, result: autocannon.Result): void {
   }
 }
 
+interface CpuAccount {
+  atMs: number
+  serverMs: number | null
+  /** The server and the PostgreSQL backends, by process id. */
+  processesMs: Map<number, number>
+  /** This process: the load generator. */
+  selfMs: number
+  machineBusyMs: number | null
+}
+
+function cpuAccount(serverPid: number | undefined, ours: readonly number[]): CpuAccount {
+  const usage = process.cpuUsage()
+  return {
+    atMs: performance.now(),
+    serverMs: processCpuMs(serverPid),
+    processesMs: processesCpuMs(ours),
+    selfMs: (usage.user + usage.system) / 1000,
+    machineBusyMs: machineBusyMs(),
+  }
+}
+
+function difference(after: number | null, before: number | null): number | null {
+  return after === null || before === null ? null : after - before
+}
+
+function otherLoad(before: CpuAccount, after: CpuAccount): number | null {
+  const busy = difference(after.machineBusyMs, before.machineBusyMs)
+  const capacity = (after.atMs - before.atMs) * cpus().length
+  if (busy === null || after.processesMs.size === 0 || capacity <= 0) return null
+  const ours = cpuUsedBetween(before.processesMs, after.processesMs) + after.selfMs - before.selfMs
+  return Math.max(0, busy - ours) / capacity
+}
+
 function mean(values: number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / Math.max(values.length, 1)
 }
 
 function summarize(target: Target, runs: RunFigures[]): Summary {
   const mine = runs.filter((r) => r.target === target)
+  const cpu = mine.map((r) => r.serverCpuUsPerRequest)
   return {
     target,
     requestsPerSecond: mean(mine.map((r) => r.requestsPerSecond)),
     latencyP50Ms: mean(mine.map((r) => r.latencyP50Ms)),
     latencyP99Ms: mean(mine.map((r) => r.latencyP99Ms)),
+    serverCpuUsPerRequest: cpu.every((c) => c !== null) ? mean(cpu) : null,
     non2xx: mine.reduce((sum, r) => sum + r.non2xx, 0),
   }
 }
@@ -181,8 +271,8 @@ function table(rows: string[][]): string {
     .join('\n')
 }
 
-function fixed(value: number, digits: number): string {
-  return value.toFixed(digits)
+function fixed(value: number | null, digits: number): string {
+  return value === null ? '-' : value.toFixed(digits)
 }
 
 export async function runHttpBenchmark(): Promise<void> {
@@ -220,8 +310,9 @@ export async function runHttpBenchmark(): Promise<void> {
       checkInterrupted()
     }
 
-    const token = await signedInToken(servers.rampart.url)
-    const bodies = await Promise.all(TARGETS.map((t) => checkMe(servers[t], token)))
+    const owner = await signUp(servers.rampart.url)
+    const firstToken = await signIn(servers.rampart.url, owner)
+    const bodies = await Promise.all(TARGETS.map((t) => checkMe(servers[t], firstToken)))
     if (bodies[0] !== bodies[1]) {
       throw new Error(
         `the servers answer differently:\n  baseline ${bodies[0]}\n  rampart  ${bodies[1]}`,
@@ -231,6 +322,7 @@ export async function runHttpBenchmark(): Promise<void> {
 
     const measure = async (
       target: Target,
+      token: string,
       duration: number,
       title: string,
     ): Promise<autocannon.Result> => {
@@ -247,6 +339,9 @@ export async function runHttpBenchmark(): Promise<void> {
         checkInterrupted()
         assertClean(title, result)
         return result
+      } catch (err) {
+        instance.stop()
+        throw err
       } finally {
         current = undefined
       }
@@ -255,13 +350,28 @@ export async function runHttpBenchmark(): Promise<void> {
     const runs: RunFigures[] = []
     for (let round = 1; round <= settings.rounds; round++) {
       for (const target of TARGETS) {
+        const token = await signIn(servers.rampart.url, owner)
+        const idleBefore =
+          settings.quietWaitSeconds > 0
+            ? await waitForQuietMachine(QUIET_IDLE_SHARE, settings.quietWaitSeconds * 1000)
+            : null
+        checkInterrupted()
+        const busy = idleBefore !== null && idleBefore < QUIET_IDLE_SHARE
         console.log(
           `http: round ${round}/${settings.rounds} ${target}: ` +
-            `${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured`,
+            `${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured` +
+            (busy ? ` (machine still busy: ${fixed(idleBefore * 100, 0)}% idle)` : ''),
         )
-        await measure(target, settings.warmupSeconds, `${target} warm-up ${round}`)
-        const result = await measure(target, settings.durationSeconds, `${target} ${round}`)
-        runs.push(figuresOf(round, target, result))
+        await measure(target, token, settings.warmupSeconds, `${target} warm-up ${round}`)
+        // The pool's connections are all open after the warm-up.
+        const ours = [await database.backendPids(), servers[target].pid ?? []].flat()
+        const before = cpuAccount(servers[target].pid, ours)
+        const result = await measure(target, token, settings.durationSeconds, `${target} ${round}`)
+        const after = cpuAccount(servers[target].pid, ours)
+        const serverCpuMs = difference(after.serverMs, before.serverMs)
+        runs.push(
+          figuresOf(round, target, result, serverCpuMs, idleBefore, otherLoad(before, after)),
+        )
       }
     }
 
@@ -270,6 +380,10 @@ export async function runHttpBenchmark(): Promise<void> {
     const ratios = {
       throughput: rampart.requestsPerSecond / baseline.requestsPerSecond,
       latencyP99: rampart.latencyP99Ms / baseline.latencyP99Ms,
+      serverCpuPerRequest:
+        rampart.serverCpuUsPerRequest === null || baseline.serverCpuUsPerRequest === null
+          ? null
+          : rampart.serverCpuUsPerRequest / baseline.serverCpuUsPerRequest,
     }
     const cpuList = cpus()
     const environment = {
@@ -279,7 +393,18 @@ export async function runHttpBenchmark(): Promise<void> {
       cpuModel: cpuList[0]?.model ?? 'unknown',
     }
 
-    const header = ['run', 'target', 'req/s', 'p50 ms', 'p99 ms', 'avg ms', 'requests', 'non-2xx']
+    const header = [
+      'run',
+      'target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'avg ms',
+      'requests',
+      'non-2xx',
+      'srv CPU µs/req',
+      'other load',
+    ]
     const rows = runs.map((r) => [
       `round ${r.round}`,
       r.target,
@@ -289,6 +414,8 @@ export async function runHttpBenchmark(): Promise<void> {
       fixed(r.latencyAverageMs, 2),
       String(r.completed),
       String(r.non2xx),
+      fixed(r.serverCpuUsPerRequest, 0),
+      r.otherLoad === null ? '-' : `${fixed(r.otherLoad * 100, 0)}%`,
     ])
     const summaryRows = [baseline, rampart].map((s) => [
       'mean',
@@ -299,6 +426,8 @@ export async function runHttpBenchmark(): Promise<void> {
       '',
       '',
       String(s.non2xx),
+      fixed(s.serverCpuUsPerRequest, 0),
+      '',
     ])
     const met = ratios.throughput >= THROUGHPUT_TARGET
     console.log('')
@@ -314,6 +443,14 @@ export async function runHttpBenchmark(): Promise<void> {
         `(target >= ${THROUGHPUT_TARGET}: ${met ? 'met' : 'NOT met'})`,
     )
     console.log(`rampart/baseline p99 latency: ${fixed(ratios.latencyP99, 3)}`)
+    console.log(`rampart/baseline server CPU per request: ${fixed(ratios.serverCpuPerRequest, 3)}`)
+    if (runs.some((r) => r.otherLoad !== null && r.otherLoad > OTHER_LOAD_WARNING)) {
+      console.log(
+        `note: other processes used over ${OTHER_LOAD_WARNING * 100}% of the machine during ` +
+          'some runs (other load); their throughput and latency figures are unreliable, the ' +
+          'server CPU per request less so',
+      )
+    }
 
     mkdirSync(RESULTS_DIR, { recursive: true })
     const file = join(RESULTS_DIR, `http-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`)

@@ -13,6 +13,8 @@ export const POOL_SIZE = 10
 export interface BenchDatabase {
   name: string
   url: string
+  /** Process ids of the PostgreSQL backends now connected to this database. */
+  backendPids(): Promise<number[]>
   drop(): Promise<void>
 }
 
@@ -40,6 +42,15 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   const database: BenchDatabase = {
     name,
     url: url.toString(),
+    async backendPids() {
+      const { rows } = await withAdmin(admin, (c) =>
+        c.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        ),
+      )
+      return rows.map((r) => r.pid)
+    },
     async drop() {
       await withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
     },

@@ -18,7 +18,7 @@ import type { DatabaseHandle } from './db/connection.ts'
 import { consoleRoutes } from './http/console.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
 import { ErrorResponse, HttpErrors } from './http/errors.ts'
-import { healthRoutes } from './http/health.ts'
+import { healthRoutes, registerMetrics } from './http/health.ts'
 import { loggerOptions } from './http/logging.ts'
 import { SnapshotRateLimitStore } from './http/rate-limit-store.ts'
 import { registerSecurity } from './http/security.ts'
@@ -148,7 +148,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     uiConfig: { validatorUrl: null },
   })
 
-  await app.register(healthRoutes, { ctx, metricsToken: config.metricsToken })
+  const registry = registerMetrics(app)
+  await app.register(healthRoutes, { ctx, registry, metricsToken: config.metricsToken })
   await app.register(consoleRoutes)
   await app.register(tenantRoutes, { ctx })
   await app.register(sessionRoutes, { ctx })

@@ -27,7 +27,9 @@ describe('health endpoints', () => {
     expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } })
   })
 
-  it('/metrics needs the configured bearer token and then serves Prometheus text', async () => {
+  it('/metrics needs the configured bearer token and then serves Prometheus text for every route', async () => {
+    await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer.authorization })
+    await t.app.inject({ method: 'GET', url: '/no/such/route/123' })
     const anonymous = await t.app.inject({ method: 'GET', url: '/metrics' })
     expect(anonymous.statusCode).toBe(401)
     expect(anonymous.json().error.code).toBe('AUTH_REQUIRED')
@@ -46,6 +48,12 @@ describe('health endpoints', () => {
     expect(ok.headers['content-type']).toContain('text/plain')
     expect(ok.body).toContain('rampart_http_request_duration_seconds_bucket')
     expect(ok.body).toContain('route="/readyz"')
+    expect(ok.body).toMatch(
+      /rampart_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/me",status="200"\} 1/,
+    )
+    // Unmatched URLs share one label, so probing cannot blow up the series count.
+    expect(ok.body).toContain('route="unmatched",status="404"')
+    expect(ok.body).not.toContain('/no/such/route')
   })
 
   it('AV-1: with the database gone, /readyz says 503 and API calls get 503, never 500', async () => {

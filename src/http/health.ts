@@ -2,6 +2,7 @@
 
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import { Type } from 'typebox'
@@ -34,10 +35,11 @@ const Status = Type.Object({
   checks: Type.Optional(Type.Record(Type.String(), Type.String())),
 })
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{
-  ctx: ServiceContext
-  metricsToken: string | undefined
-}> = async (app, { ctx, metricsToken }) => {
+/**
+ * Request metrics for every route. Registered on the root instance (not inside a plugin) so the
+ * hook sees all routes; labelled by route pattern, never by tenant, id or raw URL.
+ */
+export function registerMetrics(app: FastifyInstance): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'rampart_' })
   const duration = new Histogram({
@@ -62,7 +64,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{
     duration.observe(labels, reply.elapsedTime / 1000)
     if (reply.statusCode >= 400) errors.inc(labels)
   })
+  return registry
+}
 
+export const healthRoutes: FastifyPluginAsyncTypebox<{
+  ctx: ServiceContext
+  registry: Registry
+  metricsToken: string | undefined
+}> = async (app, { ctx, registry, metricsToken }) => {
   app.get(
     '/healthz',
     { schema: { tags: ['health'], summary: 'Liveness', response: { 200: Status } } },

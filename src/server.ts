@@ -2,9 +2,10 @@
 // plain-HTTP listener that only redirects, and shuts down gracefully on SIGTERM/SIGINT (AV-1).
 import { createServer, type Server } from 'node:http'
 import { type App, buildApp } from './app.ts'
-import type { Config } from './config/config.ts'
+import { type Config, ConfigError } from './config/config.ts'
 import { type DatabaseHandle, openDatabase, pgliteDirFor } from './db/connection.ts'
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts'
+import { RUNTIME_ROLE_FIX, runtimeRoleProblems } from './db/runtime-role.ts'
 import { ensureDevCertificate, loadTls, type TlsMaterial } from './http/tls.ts'
 
 export interface RunningServer {
@@ -14,34 +15,65 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
+/**
+ * Opens the configured database. `owner` is the schema owner's connection (migrations, the
+ * operator CLI); `runtime` is the server's own, which should be able to do no more than the
+ * application role (AUTHZ-5). Without RAMPART_DATABASE_MIGRATION_URL both use RAMPART_DATABASE_URL.
+ */
 export function openConfiguredDatabase(
   config: Config,
+  as: 'runtime' | 'owner',
   onPoolError?: (err: Error) => void,
 ): Promise<DatabaseHandle> {
   return openDatabase({
-    databaseUrl: config.databaseUrl,
+    databaseUrl:
+      as === 'owner' ? (config.databaseMigrationUrl ?? config.databaseUrl) : config.databaseUrl,
     pgliteDir: pgliteDirFor(config.dataDir),
-    poolSize: config.databasePoolSize,
+    poolSize: as === 'owner' ? 2 : config.databasePoolSize,
     appRole: config.databaseAppRole,
     ...(onPoolError ? { onPoolError } : {}),
   })
+}
+
+/** Runs `fn` on the owner's connection: `runtime` itself when both URLs are the same. */
+async function asOwner<T>(
+  config: Config,
+  runtime: DatabaseHandle,
+  fn: (owner: DatabaseHandle) => Promise<T>,
+): Promise<T> {
+  if (!config.databaseMigrationUrl) return fn(runtime)
+  const owner = await openConfiguredDatabase(config, 'owner')
+  try {
+    return await fn(owner)
+  } finally {
+    await owner.close()
+  }
 }
 
 /**
  * dev applies pending migrations at start; prod refuses to start with any pending, so schema
  * changes are a deliberate `rampart migrate` step with its own backup and review.
  */
-export async function prepareSchema(config: Config, db: DatabaseHandle): Promise<void> {
+export async function prepareSchema(config: Config, owner: DatabaseHandle): Promise<void> {
   if (config.profile === 'dev') {
-    await migrateToLatest(db)
+    await migrateToLatest(owner)
     return
   }
-  const pending = await pendingMigrations(db)
+  const pending = await pendingMigrations(owner)
   if (pending.length > 0) {
     throw new Error(
       `${pending.length} pending migration(s) (${pending.join(', ')}): run \`rampart migrate\` first`,
     )
   }
+}
+
+/** AUTHZ-5: prod refuses a runtime login that could bypass row-level security; dev warns. */
+async function checkRuntimeRole(config: Config, runtime: DatabaseHandle, app: App): Promise<void> {
+  const problems = await runtimeRoleProblems(runtime)
+  if (problems.length === 0) return
+  const message = `${problems.join('; ')}: ${RUNTIME_ROLE_FIX}`
+  if (config.profile === 'prod') throw new ConfigError(`prod refuses: ${message}`)
+  app.log.warn(message)
 }
 
 /** Answers every plain-HTTP request with a 301 to the public HTTPS address of the same path. */
@@ -62,14 +94,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
     tls = loadTls(config)
   }
   let app: App | undefined
-  const db = await openConfiguredDatabase(config, (err) =>
+  const db = await openConfiguredDatabase(config, 'runtime', (err) =>
     app?.log.warn({ err: err.message }, 'database pool client error'),
   )
   try {
-    await prepareSchema(config, db)
+    await asOwner(config, db, (owner) => prepareSchema(config, owner))
     app = await buildApp({ config, db, tls })
+    await checkRuntimeRole(config, db, app)
   } catch (err) {
-    await db.close()
+    if (app) await app.close()
+    else await db.close()
     throw err
   }
   await app.listen({ port: config.httpsPort, host: config.host })

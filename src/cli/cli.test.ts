@@ -200,11 +200,11 @@ describe('rampart serve', () => {
       child.once('exit', () => reject(new Error(`exited early: ${output}`)))
     })
     await listening
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
+    const exited = new Promise<string>((resolve) =>
+      child.once('exit', (code, signal) => resolve(`${code} ${signal}`)),
     )
     child.kill('SIGTERM')
-    expect(await exited).toBe(0)
+    expect(await exited, output).toBe('0 null')
     expect(output).toContain('shutting down')
   }, 60_000)
 })

@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { type Config, ConfigError, parseConfig } from '../config/config.ts'
 import { isDevCertificate, profileProblems } from '../config/profiles.ts'
+import type { DatabaseHandle } from '../db/connection.ts'
 import { pendingMigrations } from '../db/migrate.ts'
+import { RUNTIME_ROLE_FIX, runtimeRoleProblems } from '../db/runtime-role.ts'
 import { openConfiguredDatabase } from '../server.ts'
 import type { CliIo } from './io.ts'
 
@@ -72,9 +74,9 @@ function checkDataDir(config: Config): Finding {
 }
 
 async function checkDatabase(config: Config): Promise<Finding[]> {
-  let db: Awaited<ReturnType<typeof openConfiguredDatabase>>
+  let db: DatabaseHandle
   try {
-    db = await openConfiguredDatabase(config)
+    db = await openConfiguredDatabase(config, 'owner')
   } catch (err) {
     return [{ level: 'fail', area: 'database', message: `cannot open: ${(err as Error).message}` }]
   }
@@ -98,6 +100,9 @@ async function checkDatabase(config: Config): Promise<Finding[]> {
           },
     )
     if (pending.length === 0) findings.push(...(await checkIsolation(config, db.db)))
+    if (!config.databaseMigrationUrl) {
+      findings.push(...(await checkRuntimeLogin(config, db)))
+    }
     return findings
   } catch (err) {
     return [{ level: 'fail', area: 'database', message: (err as Error).message }]
@@ -106,11 +111,35 @@ async function checkDatabase(config: Config): Promise<Finding[]> {
   }
 }
 
+/** AUTHZ-5: the server's own login cannot step around row-level security. */
+async function checkRuntimeLogin(config: Config, runtime?: DatabaseHandle): Promise<Finding[]> {
+  let handle = runtime
+  try {
+    handle ??= await openConfiguredDatabase(config, 'runtime')
+    const problems = await runtimeRoleProblems(handle)
+    if (problems.length === 0) {
+      const message =
+        handle.kind === 'pglite'
+          ? 'embedded database: one built-in role (dev only)'
+          : 'runtime login can act only as the application role'
+      return [{ level: 'ok', area: 'runtime login', message }]
+    }
+    return [
+      {
+        level: config.profile === 'prod' ? 'fail' : 'warn',
+        area: 'runtime login',
+        message: `${problems.join('; ')}: ${RUNTIME_ROLE_FIX}`,
+      },
+    ]
+  } catch (err) {
+    return [{ level: 'fail', area: 'runtime login', message: (err as Error).message }]
+  } finally {
+    if (!runtime) await handle?.close()
+  }
+}
+
 /** AUTHZ-5: the application role cannot bypass RLS and every tenant table forces it. */
-async function checkIsolation(
-  config: Config,
-  db: Awaited<ReturnType<typeof openConfiguredDatabase>>['db'],
-): Promise<Finding[]> {
+async function checkIsolation(config: Config, db: DatabaseHandle['db']): Promise<Finding[]> {
   const role = await sql<{ rolbypassrls: boolean; rolsuper: boolean }>`
     SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = ${config.databaseAppRole}`.execute(
     db,
@@ -162,6 +191,7 @@ export async function doctor(env: Record<string, string | undefined>, io: CliIo)
     ...checkCertificate(config),
     checkDataDir(config),
     ...(await checkDatabase(config)),
+    ...(config.databaseMigrationUrl ? await checkRuntimeLogin(config) : []),
   ]
   for (const f of findings) io.out(`${f.level.padEnd(4)} ${f.area}: ${f.message}`)
   const failed = findings.filter((f) => f.level === 'fail').length

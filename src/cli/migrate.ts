@@ -9,7 +9,7 @@ export async function migrate(
   options: { status?: boolean },
   io: CliIo,
 ): Promise<number> {
-  const db = await openConfiguredDatabase(config)
+  const db = await openConfiguredDatabase(config, 'owner')
   try {
     if (options.status) {
       const pending = await pendingMigrations(db)

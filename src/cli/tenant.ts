@@ -24,7 +24,7 @@ export async function tenantCreate(
   const password = generated
     ? randomBytes(18).toString('base64url')
     : (await io.readStdin()).replace(/\r?\n$/, '')
-  const db = await openConfiguredDatabase(config)
+  const db = await openConfiguredDatabase(config, 'owner')
   try {
     await prepareSchema(config, db)
     const { tenant, owner } = await signUp(
@@ -58,7 +58,7 @@ export async function tenantList(
   options: { json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  const db = await openConfiguredDatabase(config)
+  const db = await openConfiguredDatabase(config, 'owner')
   try {
     await prepareSchema(config, db)
     const tenants = await listAllTenants(db.db)

@@ -21,6 +21,11 @@ export interface Config {
   dataDir: string
   /** PostgreSQL URL; when absent the embedded PGlite database under dataDir is used. */
   databaseUrl: string | undefined
+  /**
+   * PostgreSQL URL of the schema owner, for migrations and the operator CLI. When absent the
+   * runtime URL is used for both (AUTHZ-5 then rests on withTenant alone; prod refuses that).
+   */
+  databaseMigrationUrl: string | undefined
   databasePoolSize: number
   /** Name of the non-owner role every application transaction runs as (AUTHZ-5). */
   databaseAppRole: string
@@ -161,6 +166,7 @@ export function parseConfig(env: Env = process.env): Config {
     profile,
     dataDir,
     databaseUrl: optional(env, file, 'RAMPART_DATABASE_URL'),
+    databaseMigrationUrl: optional(env, file, 'RAMPART_DATABASE_MIGRATION_URL'),
     databasePoolSize: int(env, file, 'RAMPART_DATABASE_POOL_SIZE', 10, 1, 1_000),
     databaseAppRole: appRole,
     host,

@@ -21,6 +21,8 @@ export function foundation(ctx: MigrationContext) {
           END IF;
         END $$`.execute(db)
       await sql`GRANT USAGE ON SCHEMA public TO ${app}`.execute(db)
+      // The server checks for pending migrations at start in prod, on its own restricted login.
+      await sql`GRANT SELECT ON kysely_migration TO ${app}`.execute(db)
 
       await sql`
         CREATE TABLE tenants (

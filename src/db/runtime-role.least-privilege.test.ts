@@ -108,6 +108,22 @@ describe.runIf(postgresUrl)('least-privilege runtime login (PostgreSQL)', () => 
     expect(problems.join('\n')).toMatch(/superuser|owns the schema's tables/)
   })
 
+  it('flags a login that was never granted the application role', async () => {
+    const bare = `${login}_bare`
+    await admin(`CREATE ROLE ${bare} LOGIN`)
+    const url = new URL(ownerUrl)
+    url.username = bare
+    const handle = await openDatabase({ databaseUrl: url.toString(), appRole: TEST_APP_ROLE })
+    try {
+      expect(await runtimeRoleProblems(handle)).toEqual([
+        `runtime login ${bare} is not granted ${TEST_APP_ROLE}`,
+      ])
+    } finally {
+      await handle.close()
+      await admin(`DROP ROLE ${bare}`)
+    }
+  })
+
   it('AUTHZ-5: prod refuses to serve on a login that can bypass row-level security', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rampart-prod-'))
     const pems = await generate([{ name: 'commonName', value: 'rampart.example.com' }], {

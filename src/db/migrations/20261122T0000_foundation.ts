@@ -9,9 +9,12 @@ export function foundation(ctx: MigrationContext) {
     async up(db: Kysely<unknown>): Promise<void> {
       // AUTHZ-5: the application role owns nothing and logs in as nobody; the server switches
       // to it inside every transaction. Roles are cluster-wide, so creation tolerates a race.
+      // An administrator may create the role beforehand, so that the owner needs no CREATEROLE.
       await sql`
         DO $$ BEGIN
-          CREATE ROLE ${app} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${sql.lit(ctx.appRole)}) THEN
+            CREATE ROLE ${app} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+          END IF;
         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
         END $$`.execute(db)
       await sql`
@@ -21,7 +24,8 @@ export function foundation(ctx: MigrationContext) {
           END IF;
         END $$`.execute(db)
       await sql`GRANT USAGE ON SCHEMA public TO ${app}`.execute(db)
-      // The server checks for pending migrations at start in prod, on its own restricted login.
+      // In prod the server checks for pending migrations at start; with no separate owner URL it
+      // does so on its own restricted login.
       await sql`GRANT SELECT ON kysely_migration TO ${app}`.execute(db)
 
       await sql`

@@ -11,4 +11,9 @@ export interface ServiceContext {
 export interface RequestMeta {
   ip: string
   userAgent: string | undefined
+  /** The request's id, tying log lines and audit events together. */
+  requestId?: string
 }
+
+/** Where an action comes from when no HTTP request is involved (CLI, jobs). */
+export const SYSTEM_META: RequestMeta = { ip: '127.0.0.1', userAgent: undefined }

@@ -1,6 +1,7 @@
 // `rampart tenant create|list`: the provider's own tenant administration.
 import { randomBytes } from 'node:crypto'
 import type { Config } from '../config/config.ts'
+import { SYSTEM_META } from '../context.ts'
 import { AppError } from '../http/errors.ts'
 import { listAllTenants } from '../modules/tenants/tenants.repository.ts'
 import { signUp } from '../modules/tenants/tenants.service.ts'
@@ -36,6 +37,7 @@ export async function tenantCreate(
         ownerEmail: options.ownerEmail,
         ownerPassword: password,
       },
+      SYSTEM_META,
     )
     io.out(`created tenant ${tenant.slug} (${tenant.id}) in region ${tenant.region}`)
     io.out(`owner ${owner.email} (${owner.id})`)

@@ -76,3 +76,15 @@ export async function withAppRole<T>(
     return fn(trx)
   })
 }
+
+/** Runs as the application role in the platform's audit context (the platform's own log only). */
+export async function withPlatformAudit<T>(
+  handle: DatabaseHandle,
+  fn: (trx: Trx) => Promise<T>,
+): Promise<T> {
+  return handle.db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('role', ${handle.appRole}, true),
+      set_config('rampart.audit_platform', 'on', true)`.execute(trx)
+    return fn(trx)
+  })
+}

@@ -1,7 +1,7 @@
 // IAM-6 and SEC-2: who is calling. A session token arrives as the HttpOnly cookie (console) or
 // as a bearer token (API clients); cookie-authenticated writes must carry the CSRF token.
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
-import type { ServiceContext } from '../context.ts'
+import type { RequestMeta, ServiceContext } from '../context.ts'
 import { authenticate, type Principal } from '../modules/identity/sessions.service.ts'
 import { csrfMatches } from '../modules/identity/tokens.ts'
 import { HttpErrors } from './errors.ts'
@@ -74,4 +74,9 @@ export function clearSessionCookie(reply: FastifyReply): void {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw HttpErrors.AUTH_REQUIRED()
   return request.principal
+}
+
+/** The request facts services record (audit, device list). */
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id }
 }

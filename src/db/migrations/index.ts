@@ -1,6 +1,7 @@
 // Timestamped `up` migrations, applied in name order by `rampart migrate` (and at start in dev).
 import type { Migration, MigrationProvider } from 'kysely'
 import { foundation } from './20261122T0000_foundation.ts'
+import { audit } from './20261123T0000_audit.ts'
 
 export interface MigrationContext {
   /** The non-owner role the application runs as. */
@@ -13,6 +14,7 @@ export class RampartMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return {
       '20261122T0000_foundation': foundation(this.ctx),
+      '20261123T0000_audit': audit(this.ctx),
     }
   }
 }

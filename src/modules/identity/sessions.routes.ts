@@ -6,6 +6,7 @@ import { errorResponses } from '../../http/errors.ts'
 import {
   clearSessionCookie,
   principalOf,
+  requestMeta,
   requireSession,
   setSessionCookie,
 } from '../../http/session-auth.ts'
@@ -78,10 +79,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request, reply) => {
-      const issued = await signIn(ctx, request.body, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      })
+      const issued = await signIn(ctx, request.body, requestMeta(request))
       const session = { id: issued.sessionId, expiresAt: issued.expiresAt.toISOString() }
       if (request.body.mode === 'bearer') {
         return reply.status(201).send({ session, token: issued.token })
@@ -102,7 +100,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request, reply) => {
-      await signOut(ctx, principalOf(request))
+      await signOut(ctx, principalOf(request), requestMeta(request))
       clearSessionCookie(reply)
       return reply.status(204).send(null)
     },

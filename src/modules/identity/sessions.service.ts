@@ -2,6 +2,13 @@
 import { randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { withTenant, withTenantBySession, withTenantBySlug } from '../../db/tenant.ts'
+import {
+  eventOrigin,
+  recordEvent,
+  recordEventAlone,
+  recordPlatformEvent,
+} from '../audit/audit.service.ts'
+import type { AuditEvent } from '../audit/events.ts'
 import { normalizeEmail } from './emails.ts'
 import { IdentityErrors } from './errors.ts'
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './passwords.ts'
@@ -50,12 +57,36 @@ export async function signIn(
     return user ? { tenantId, user } : null
   })
   const user = found?.user
+  const origin = eventOrigin(meta)
+  const failure = (reason: string, actor: AuditEvent['actor']): AuditEvent => ({
+    category: 'iam',
+    action: 'session.create',
+    outcome: 'failure',
+    reason,
+    actor,
+    ...origin,
+  })
   if (!found || !user || user.status !== 'active' || !user.password_hash) {
-    // IAM-3: same work, same answer as a wrong password.
+    // IAM-3: same work, same answer as a wrong password; LOG-1: the attempt is still recorded,
+    // in the organisation's log when there is one, else in the platform's.
     await burnVerification(input.password)
+    if (!found) await recordPlatformEvent(ctx.db, failure('unknown_tenant', { type: 'anonymous' }))
+    else if (!user)
+      await recordEventAlone(ctx.db, found.tenantId, failure('unknown_user', { type: 'anonymous' }))
+    else
+      await recordEventAlone(
+        ctx.db,
+        found.tenantId,
+        failure('user_inactive', { type: 'user', id: user.id }),
+      )
     throw IdentityErrors.IDENTITY_INVALID_CREDENTIALS()
   }
   if (!(await verifyPassword(user.password_hash, input.password))) {
+    await recordEventAlone(
+      ctx.db,
+      found.tenantId,
+      failure('invalid_password', { type: 'user', id: user.id }),
+    )
     throw IdentityErrors.IDENTITY_INVALID_CREDENTIALS()
   }
   // IAM-2: a hash made with weaker parameters is replaced while the password is at hand.
@@ -65,8 +96,18 @@ export async function signIn(
   const expiresAt = new Date(Date.now() + ctx.config.session.absoluteTimeoutSeconds * 1000)
   const session = await withTenant(ctx.db, found.tenantId, async (trx) => {
     await recordSignIn(trx, found.tenantId, user.id, rehashed)
+    const sessionId = randomUUID()
+    await recordEvent(trx, found.tenantId, {
+      category: 'iam',
+      action: 'session.create',
+      outcome: 'success',
+      actor: { type: 'user', id: user.id },
+      target: { type: 'session', id: sessionId },
+      ...(rehashed ? { fields: ['password_hash'] } : {}),
+      ...origin,
+    })
     return insertSession(trx, {
-      id: randomUUID(),
+      id: sessionId,
       tenant_id: found.tenantId,
       user_id: user.id,
       token_hash: hashToken(token),
@@ -93,12 +134,22 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
     if (row?.user_status !== 'active' || row.tenant_status !== 'active') return null
     const now = Date.now()
     const idleLimitMs = ctx.config.session.idleTimeoutSeconds * 1000
-    if (row.expires_at.getTime() <= now) {
-      await revokeSession(trx, tenantId, row.session_id, 'absolute-timeout')
-      return null
-    }
-    if (row.last_seen_at.getTime() + idleLimitMs <= now) {
-      await revokeSession(trx, tenantId, row.session_id, 'idle-timeout')
+    const expired =
+      row.expires_at.getTime() <= now
+        ? 'absolute-timeout'
+        : row.last_seen_at.getTime() + idleLimitMs <= now
+          ? 'idle-timeout'
+          : null
+    if (expired) {
+      await revokeSession(trx, tenantId, row.session_id, expired)
+      await recordEvent(trx, tenantId, {
+        category: 'iam',
+        action: 'session.expire',
+        outcome: 'success',
+        reason: expired.replace('-', '_'),
+        actor: { type: 'system' },
+        target: { type: 'session', id: row.session_id },
+      })
       return null
     }
     if (now - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS) {
@@ -117,8 +168,21 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
   })
 }
 
-export async function signOut(ctx: ServiceContext, principal: Principal): Promise<void> {
-  await withTenant(ctx.db, principal.tenantId, (trx) =>
-    revokeSession(trx, principal.tenantId, principal.sessionId, 'sign-out'),
-  )
+export async function signOut(
+  ctx: ServiceContext,
+  principal: Principal,
+  meta: RequestMeta,
+): Promise<void> {
+  await withTenant(ctx.db, principal.tenantId, async (trx) => {
+    await revokeSession(trx, principal.tenantId, principal.sessionId, 'sign-out')
+    await recordEvent(trx, principal.tenantId, {
+      category: 'iam',
+      action: 'session.revoke',
+      outcome: 'success',
+      reason: 'sign_out',
+      actor: { type: 'user', id: principal.userId },
+      target: { type: 'session', id: principal.sessionId },
+      ...eventOrigin(meta),
+    })
+  })
 }

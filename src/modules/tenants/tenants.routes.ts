@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { SingleLineText } from '../../http/schemas.ts'
+import { requestMeta } from '../../http/session-auth.ts'
 import { signUp } from './tenants.service.ts'
 
 const SignUpBody = Type.Object(
@@ -57,7 +58,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = 
       },
     },
     async (request, reply) => {
-      const { tenant, owner } = await signUp(ctx, request.body)
+      const { tenant, owner } = await signUp(ctx, request.body, requestMeta(request))
       return reply.status(201).send({
         tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, region: tenant.region },
         owner: { id: owner.id, email: owner.email, role: owner.role },

@@ -1,8 +1,9 @@
 // IAM-1 and DATA-6: an organisation signs up, choosing its region, with its first owner.
 import { randomUUID } from 'node:crypto'
-import type { ServiceContext } from '../../context.ts'
+import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { withTenant } from '../../db/tenant.ts'
+import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import { normalizeEmail } from '../identity/emails.ts'
 import { assertAcceptablePassword, hashPassword } from '../identity/passwords.ts'
 import { insertUser } from '../identity/users.repository.ts'
@@ -43,6 +44,7 @@ export interface SignUpInput {
 export async function signUp(
   ctx: ServiceContext,
   input: SignUpInput,
+  meta: RequestMeta,
 ): Promise<{ tenant: TenantRow; owner: UserRow }> {
   const slug = input.slug
   if (RESERVED_SLUGS.has(slug)) throw TenantErrors.TENANT_SLUG_RESERVED()
@@ -73,6 +75,26 @@ export async function signUp(
         password_hash: passwordHash,
         role: 'owner',
         last_sign_in_at: null,
+      })
+      // LOG-1: both events commit with the rows they record, or neither does.
+      const origin = eventOrigin(meta)
+      const actor = { type: 'user', id: owner.id } as const
+      await recordEvent(trx, tenantId, {
+        category: 'tenant',
+        action: 'tenant.create',
+        outcome: 'success',
+        actor,
+        target: { type: 'tenant', id: tenantId },
+        ...origin,
+      })
+      await recordEvent(trx, tenantId, {
+        category: 'iam',
+        action: 'user.create',
+        outcome: 'success',
+        actor,
+        target: { type: 'user', id: owner.id },
+        fields: ['email', 'role', 'password_hash'],
+        ...origin,
       })
       return { tenant, owner }
     })

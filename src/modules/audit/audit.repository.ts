@@ -1,9 +1,45 @@
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../../db/database.ts'
 import type { Trx } from '../../db/tenant.ts'
+import type { StoredLog } from './log-check.ts'
 
 /** Appends one canonical event to a tenant's log in the caller's transaction; its leaf index. */
 export async function appendEntry(trx: Trx, tenantId: string, event: string): Promise<number> {
   const { rows } = await sql<{ idx: string }>`
     SELECT rampart_audit_append(${tenantId}::uuid, ${event}) AS idx`.execute(trx)
   return Number(rows[0]?.idx)
+}
+
+/** Every stored row of one log, as the checker reads them. */
+export async function loadStoredLog(trx: Kysely<Database>, tenantId: string): Promise<StoredLog> {
+  const [entries, nodes, head] = await Promise.all([
+    trx
+      .selectFrom('audit_entries')
+      .select(['idx', 'leaf_hash', 'event'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('idx')
+      .execute(),
+    trx
+      .selectFrom('audit_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where('tenant_id', '=', tenantId)
+      .execute(),
+    trx
+      .selectFrom('audit_heads')
+      .select(['size', 'frontier'])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst(),
+  ])
+  return {
+    entries: entries.map((e) => ({
+      idx: Number(e.idx),
+      leafHash: Buffer.from(e.leaf_hash),
+      event: e.event,
+    })),
+    nodes: nodes.map((n) => ({ level: n.level, idx: Number(n.idx), hash: Buffer.from(n.hash) })),
+    // PGlite returns Uint8Array, pg returns Buffer: compare as Buffers either way.
+    head: head
+      ? { size: Number(head.size), frontier: head.frontier.map((h) => Buffer.from(h)) }
+      : undefined,
+  }
 }

@@ -54,7 +54,7 @@ export async function signIn(
   const found = await withTenantBySlug(ctx.db, input.tenant, async (trx, tenantId) => {
     if (!tenantId) return null
     const user = await findUserByEmail(trx, tenantId, emailNormalized)
-    return user ? { tenantId, user } : null
+    return { tenantId, user }
   })
   const user = found?.user
   const origin = eventOrigin(meta)

@@ -1,0 +1,91 @@
+// LOG-2: re-derives a stored log from its event texts and compares every stored hash with it:
+// leaf hashes, the complete-subtree nodes and the head's size and frontier. Pure: the caller
+// loads the rows (from the database, an export or a backup).
+import { type Hash, leafHash, nodeHash, rootOf } from './merkle.ts'
+
+export interface StoredLog {
+  entries: { idx: number; leafHash: Buffer; event: string }[]
+  nodes: { level: number; idx: number; hash: Buffer }[]
+  head: { size: number; frontier: Buffer[] } | undefined
+}
+
+export type LogCheck =
+  | { ok: true; size: number; root: Hash; leaves: Hash[] }
+  | { ok: false; firstBadIndex: number; problem: string }
+
+export function checkStoredLog(log: StoredLog): LogCheck {
+  const leaves: Hash[] = []
+  for (const [position, entry] of log.entries.entries()) {
+    if (entry.idx !== position) {
+      return { ok: false, firstBadIndex: position, problem: `entry ${position} is missing` }
+    }
+    const hash = leafHash(entry.event)
+    if (!hash.equals(entry.leafHash)) {
+      return { ok: false, firstBadIndex: position, problem: `entry ${position} was altered` }
+    }
+    leaves.push(hash)
+  }
+  const size = log.head?.size ?? 0
+  if (size !== leaves.length) {
+    const at = Math.min(size, leaves.length)
+    return {
+      ok: false,
+      firstBadIndex: at,
+      problem: `the log holds ${leaves.length} entries but its head says ${size}`,
+    }
+  }
+  // Every stored node must be the hash of its two children as re-derived from the leaves.
+  const levels: Hash[][] = [leaves]
+  for (const node of [...log.nodes].sort((a, b) => a.level - b.level || a.idx - b.idx)) {
+    const below = levels[node.level - 1]
+    const left = below?.[node.idx * 2]
+    const right = below?.[node.idx * 2 + 1]
+    const firstLeaf = node.idx * 2 ** node.level
+    if (!left || !right || !nodeHash(left, right).equals(node.hash)) {
+      return {
+        ok: false,
+        firstBadIndex: firstLeaf,
+        problem: `subtree ${node.level}/${node.idx} does not match its leaves`,
+      }
+    }
+    const level = (levels[node.level] ??= [])
+    level[node.idx] = node.hash
+  }
+  const frontier = frontierOf(leaves)
+  const stored = log.head?.frontier ?? []
+  if (
+    frontier.length !== stored.length ||
+    frontier.some((h, i) => !h.equals(stored[i] as Buffer))
+  ) {
+    return {
+      ok: false,
+      firstBadIndex: Math.max(0, size - 1),
+      problem: 'the head does not match the entries',
+    }
+  }
+  return { ok: true, size, root: rootOf(leaves), leaves }
+}
+
+/** Roots of the complete subtrees of a tree of these leaves, left to right. */
+export function frontierOf(leaves: readonly Hash[]): Hash[] {
+  const frontier: { hash: Hash; size: number }[] = []
+  for (const leaf of leaves) {
+    let entry = { hash: leaf, size: 1 }
+    let top = frontier.at(-1)
+    while (top && top.size === entry.size) {
+      frontier.pop()
+      entry = { hash: nodeHash(top.hash, entry.hash), size: top.size * 2 }
+      top = frontier.at(-1)
+    }
+    frontier.push(entry)
+  }
+  return frontier.map((f) => f.hash)
+}
+
+/** The root from a frontier (what an append leaves in the head). */
+export function rootOfFrontier(frontier: readonly Hash[]): Hash {
+  if (frontier.length === 0) return rootOf([])
+  let root = frontier.at(-1) as Hash
+  for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] as Hash, root)
+  return root
+}

@@ -48,8 +48,9 @@ export function checkStoredLog(log: StoredLog): LogCheck {
         problem: `subtree ${node.level}/${node.idx} does not match its leaves`,
       }
     }
-    const level = (levels[node.level] ??= [])
+    const level = levels[node.level] ?? []
     level[node.idx] = node.hash
+    levels[node.level] = level
   }
   const frontier = frontierOf(leaves)
   const stored = log.head?.frontier ?? []

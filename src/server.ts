@@ -7,6 +7,8 @@ import { type DatabaseHandle, openDatabase, pgliteDirFor } from './db/connection
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts'
 import { RUNTIME_ROLE_FIX, runtimeRoleProblems } from './db/runtime-role.ts'
 import { ensureDevCertificate, loadTls, type TlsMaterial } from './http/tls.ts'
+import { loadOrCreateSigner } from './modules/audit/checkpoint.ts'
+import { directoryWitness, startCheckpointer } from './modules/audit/checkpointer.ts'
 
 export interface RunningServer {
   app: App
@@ -121,11 +123,21 @@ export async function startServer(config: Config): Promise<RunningServer> {
     app.log.info(`redirecting http://${config.host}:${config.httpRedirectPort} to HTTPS`)
   }
 
+  // LOG-2: checkpoints signed within a second of new entries, witnessed outside the database.
+  const checkpointer = startCheckpointer(
+    db,
+    loadOrCreateSigner(config.audit.signingKeyFile),
+    directoryWitness(config.audit.witnessDir),
+    config.audit.checkpointIntervalMs,
+    app.log,
+  )
+
   const running = app
   return {
     app: running,
     redirect,
     async stop() {
+      await checkpointer.stop()
       redirect?.closeAllConnections()
       await new Promise<void>((resolve) => (redirect ? redirect.close(() => resolve()) : resolve()))
       await running.close()

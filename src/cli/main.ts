@@ -1,6 +1,7 @@
 // The `rampart` command line: serve, migrate, tenant create|list, doctor.
 import { Command, CommanderError } from 'commander'
 import { type Config, ConfigError, loadConfig } from '../config/config.ts'
+import { auditVerify } from './audit.ts'
 import { doctor } from './doctor.ts'
 import { type CliIo, processIo } from './io.ts'
 import { migrate } from './migrate.ts'
@@ -56,6 +57,16 @@ export async function main(
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       code = await tenantList(config(), options, io)
+    })
+
+  const audit = program.command('audit').description('the tamper-evident audit log (LOG-2)')
+  audit
+    .command('verify')
+    .description('re-derive every log and check every stored and witnessed checkpoint')
+    .option('--tenant <slug>', "only this tenant's log")
+    .option('--witness <dir>', 'witness directory (default: RAMPART_AUDIT_WITNESS_DIR)')
+    .action(async (options: { tenant?: string; witness?: string }) => {
+      code = await auditVerify(config(), options, io)
     })
 
   program

@@ -40,6 +40,14 @@ export interface Config {
   publicUrlConfigured: boolean
   tls: { certFile: string; keyFile: string }
   keys: { provider: 'file' | 'pkcs11'; masterKeyFile: string; allowFileProviderInProd: boolean }
+  audit: {
+    /** Ed25519 key that signs checkpoints (LOG-2); kept out of the database. */
+    signingKeyFile: string
+    /** Append-only directory where every signed checkpoint is copied, outside the database. */
+    witnessDir: string
+    /** How often new entries are checkpointed, at most (ms). */
+    checkpointIntervalMs: number
+  }
   regions: string[]
   defaultRegion: string
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number }
@@ -188,6 +196,20 @@ export function parseConfig(env: Env = process.env): Config {
         str(env, file, 'RAMPART_MASTER_KEY_FILE', `${dataDir}/keys/master.key`),
       ),
       allowFileProviderInProd: bool(env, file, 'RAMPART_ALLOW_FILE_KEY_PROVIDER', false),
+    },
+    audit: {
+      signingKeyFile: resolve(
+        str(env, file, 'RAMPART_AUDIT_SIGNING_KEY_FILE', `${dataDir}/keys/audit-signing.pem`),
+      ),
+      witnessDir: resolve(str(env, file, 'RAMPART_AUDIT_WITNESS_DIR', `${dataDir}/witness`)),
+      checkpointIntervalMs: int(
+        env,
+        file,
+        'RAMPART_AUDIT_CHECKPOINT_INTERVAL_MS',
+        1_000,
+        100,
+        60_000,
+      ),
     },
     regions,
     defaultRegion,

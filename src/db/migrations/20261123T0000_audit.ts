@@ -103,8 +103,43 @@ export function audit(ctx: MigrationContext) {
             WHERE tenant_id = p_tenant;
           RETURN v_size;
         END $$`.execute(db)
-      await sql`REVOKE ALL ON FUNCTION rampart_audit_append(uuid, text) FROM PUBLIC`.execute(db)
-      await sql`GRANT EXECUTE ON FUNCTION rampart_audit_append(uuid, text) TO ${app}`.execute(db)
+
+      // The checkpointer runs across tenants: it sees which logs grew since their last
+      // checkpoint (sizes and subtree hashes only, never events) and adds signed checkpoints.
+      await sql`
+        CREATE FUNCTION rampart_audit_pending_checkpoints()
+        RETURNS TABLE (tenant_id uuid, size bigint, frontier bytea[])
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+        AS $$
+          SELECT h.tenant_id, h.size, h.frontier FROM audit_heads h
+          WHERE h.size > coalesce(
+            (SELECT max(c.size) FROM audit_checkpoints c WHERE c.tenant_id = h.tenant_id), 0)
+        $$`.execute(db)
+      await sql`
+        CREATE FUNCTION rampart_audit_add_checkpoint(
+          p_tenant uuid, p_size bigint, p_root bytea, p_signed_at timestamptz,
+          p_key_id text, p_signature bytea) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+        AS $$
+        DECLARE
+          v_size bigint;
+        BEGIN
+          SELECT size INTO v_size FROM audit_heads WHERE tenant_id = p_tenant;
+          IF v_size IS NULL OR p_size < 1 OR p_size > v_size THEN
+            RAISE EXCEPTION 'checkpoint beyond the log' USING ERRCODE = '22023';
+          END IF;
+          INSERT INTO audit_checkpoints (tenant_id, size, root, signed_at, key_id, signature)
+            VALUES (p_tenant, p_size, p_root, p_signed_at, p_key_id, p_signature)
+            ON CONFLICT DO NOTHING;
+        END $$`.execute(db)
+      for (const fn of [
+        'rampart_audit_append(uuid, text)',
+        'rampart_audit_pending_checkpoints()',
+        'rampart_audit_add_checkpoint(uuid, bigint, bytea, timestamptz, text, bytea)',
+      ]) {
+        await sql`REVOKE ALL ON FUNCTION ${sql.raw(fn)} FROM PUBLIC`.execute(db)
+        await sql`GRANT EXECUTE ON FUNCTION ${sql.raw(fn)} TO ${app}`.execute(db)
+      }
     },
   }
 }

@@ -43,3 +43,29 @@ export async function loadStoredLog(trx: Kysely<Database>, tenantId: string): Pr
       : undefined,
   }
 }
+
+export interface PendingCheckpoint {
+  tenantId: string
+  size: number
+  frontier: Buffer[]
+}
+
+/** Logs that grew since their last checkpoint, across tenants (hashes only). */
+export async function pendingCheckpoints(db: Kysely<Database>): Promise<PendingCheckpoint[]> {
+  const { rows } = await sql<{ tenant_id: string; size: string; frontier: Uint8Array[] }>`
+    SELECT tenant_id, size, frontier FROM rampart_audit_pending_checkpoints()`.execute(db)
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    size: Number(r.size),
+    frontier: r.frontier.map((h) => Buffer.from(h)),
+  }))
+}
+
+export async function insertCheckpoint(
+  db: Kysely<Database>,
+  tenantId: string,
+  c: { size: number; root: Buffer; signedAt: Date; keyId: string; signature: Buffer },
+): Promise<void> {
+  await sql`SELECT rampart_audit_add_checkpoint(${tenantId}::uuid, ${c.size}, ${c.root},
+    ${c.signedAt}, ${c.keyId}, ${c.signature})`.execute(db)
+}

@@ -90,3 +90,22 @@ export function rootOfFrontier(frontier: readonly Hash[]): Hash {
   for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] as Hash, root)
   return root
 }
+
+/** Roots of the trees of the first `size` leaves, for each requested size, in one pass. */
+export function rootsAtSizes(leaves: readonly Hash[], sizes: readonly number[]): Map<number, Hash> {
+  const wanted = new Set(sizes.filter((n) => n >= 1 && n <= leaves.length))
+  const roots = new Map<number, Hash>()
+  const stack: { hash: Hash; size: number }[] = []
+  for (const [i, leaf] of leaves.entries()) {
+    let entry = { hash: leaf, size: 1 }
+    let top = stack.at(-1)
+    while (top && top.size === entry.size) {
+      stack.pop()
+      entry = { hash: nodeHash(top.hash, entry.hash), size: top.size * 2 }
+      top = stack.at(-1)
+    }
+    stack.push(entry)
+    if (wanted.has(i + 1)) roots.set(i + 1, rootOfFrontier(stack.map((s) => s.hash)))
+  }
+  return roots
+}

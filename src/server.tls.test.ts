@@ -1,16 +1,19 @@
 // SEC-1, SEC-4: the real server speaks TLS 1.2/1.3 with forward-secret ciphers only, sends HSTS,
 // redirects plain HTTP, keeps its development certificate and refuses oversize headers.
 import { createHash, X509Certificate } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { connect, type SecureVersion } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../test/support/app.ts'
 import { createPostgresDatabase, postgresUrl } from '../test/support/database.ts'
 import type { Config } from './config/config.ts'
 import { ensureDevCertificate } from './http/tls.ts'
+import { loadOrCreateSigner, verifyCheckpoint } from './modules/audit/checkpoint.ts'
 import { type RunningServer, startServer } from './server.ts'
 
 function freePort(): Promise<number> {
@@ -181,6 +184,49 @@ describe('the HTTPS server', () => {
     })
     expect(outcome === '' || outcome.startsWith('HTTP/1.1 408')).toBe(true)
     expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('LOG-2: a new entry is checkpointed, signed and witnessed within about a second', async () => {
+    const slug = `tls-${process.pid}`
+    const body = JSON.stringify({
+      organisationName: 'Witnessed',
+      slug,
+      ownerEmail: `owner@${slug}.example`,
+      ownerPassword: 'velvet-Harbour-71-quietly-Orbit',
+    })
+    const created = await new Promise<{ tenant: { id: string } }>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: config.httpsPort,
+          path: '/api/v1/signup',
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+          ca: readFileSync(config.tls.certFile),
+          servername: 'localhost',
+        },
+        (res) => {
+          let text = ''
+          res.on('data', (c) => {
+            text += c
+          })
+          res.on('end', () => resolve(JSON.parse(text)))
+        },
+      )
+      req.once('error', reject)
+      req.end(body)
+    })
+    const file = join(config.audit.witnessDir, `${created.tenant.id}.jsonl`)
+    const started = Date.now()
+    while (!existsSync(file) && Date.now() - started < 5_000) await sleep(50)
+    expect(Date.now() - started).toBeLessThan(2_500)
+    const checkpoint = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[0] as string)
+    expect(checkpoint).toMatchObject({ log: created.tenant.id, size: 2 })
+    const signer = loadOrCreateSigner(config.audit.signingKeyFile)
+    expect(verifyCheckpoint(checkpoint, signer.publicKey)).toBe(true)
   })
 
   it('SEC-4: refuses a header block over the limit with 431', async () => {

@@ -3,8 +3,10 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresDatabase, postgresUrl } from '../../test/support/database.ts'
+import { openDatabase, pgliteDirFor } from '../db/connection.ts'
 import type { CliIo } from './io.ts'
 import { main } from './main.ts'
 
@@ -139,6 +141,34 @@ describe('rampart tenant', () => {
     const run = await rampart(['tenant', 'create', '--slug', 'x'])
     expect(run.code).not.toBe(0)
     expect(run.err.join('\n')).toContain("required option '--name <name>' not specified")
+  })
+})
+
+describe('rampart audit verify', () => {
+  it('LOG-2: verifies the logs the CLI wrote, and exits 1 naming the first bad index after tampering', async () => {
+    const ok = await rampart(['audit', 'verify'])
+    expect(ok.code).toBe(0)
+    expect(ok.out.at(-1)).toMatch(/^all \d+ logs verified$/)
+    expect(ok.out.some((l) => /^ok {3}[0-9a-f-]{36}: 2 entries/.test(l))).toBe(true)
+
+    const tenant = JSON.parse((await rampart(['tenant', 'list', '--json'])).out.join('')).find(
+      (t: { slug: string }) => t.slug === 'cli-acme',
+    ) as { id: string }
+    const db = await openDatabase({
+      ...(env.RAMPART_DATABASE_URL
+        ? { databaseUrl: env.RAMPART_DATABASE_URL }
+        : { pgliteDir: pgliteDirFor(env.RAMPART_DATA_DIR as string) }),
+      appRole: 'rampart_app',
+    })
+    await sql`UPDATE audit_entries SET event = replace(event, 'tenant.create', 'tenant.delete')
+      WHERE tenant_id = ${tenant.id} AND idx = 0`.execute(db.db)
+    await db.close()
+
+    const bad = await rampart(['audit', 'verify', '--tenant', 'cli-acme'])
+    expect(bad.code).toBe(1)
+    expect(bad.out[0]).toBe(`FAIL ${tenant.id}: entry 0 was altered (first bad index 0)`)
+    const unknown = await rampart(['audit', 'verify', '--tenant', 'no-such-tenant'])
+    expect(unknown.code).toBe(1)
   })
 })
 

@@ -23,6 +23,7 @@ import { loggerOptions } from './http/logging.ts'
 import { SnapshotRateLimitStore } from './http/rate-limit-store.ts'
 import { registerSecurity } from './http/security.ts'
 import { connectionsCheckingInterval, httpsOptions, type TlsMaterial } from './http/tls.ts'
+import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts'
 
@@ -153,6 +154,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(consoleRoutes)
   await app.register(tenantRoutes, { ctx })
   await app.register(sessionRoutes, { ctx })
+  await app.register(auditRoutes, { ctx })
 
   app.addHook('onClose', async () => {
     await db.close()

@@ -26,6 +26,11 @@ export type IsolationCase =
   | {
       kind: 'tenant'
       requests(ctx: IsolationContext): InjectOptions[]
+      /**
+       * B's audit log may grow by failure events: A's refused attempts against B belong in B's
+       * log (LOG-1). Everything else of B must stay exactly as it was.
+       */
+      recordsFailuresInB?: boolean
       /** Extra checks on the responses, beyond the harness's own. */
       verify?(responses: LightMyRequestResponse[], ctx: IsolationContext): void | Promise<void>
     }
@@ -90,6 +95,7 @@ export const isolationCases: Record<string, IsolationCase> = {
 
   'POST /api/v1/sessions': {
     kind: 'tenant',
+    recordsFailuresInB: true,
     requests: ({ a, b }) => [
       // A's password against B's owner, A's owner against B's organisation.
       {
@@ -146,5 +152,72 @@ export const isolationCases: Record<string, IsolationCase> = {
         }
       }
     },
+  },
+
+  'GET /api/v1/audit/events': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/audit/events?actor=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      {
+        method: 'GET',
+        url: `/api/v1/audit/events?target=${b.tenant.id}`,
+        headers: a.bearer.authorization,
+      },
+      { method: 'GET', url: '/api/v1/audit/events?limit=500', cookies: a.cookie.cookies },
+    ],
+    verify: ([byActor, byTarget, all]) => {
+      for (const r of [byActor, byTarget]) {
+        if (r?.statusCode !== 200 || r.json().events.length !== 0) {
+          throw new Error(`expected an empty page, got ${r?.statusCode} ${r?.body}`)
+        }
+      }
+      if (all?.statusCode !== 200 || all.json().events.length === 0)
+        throw new Error('A saw none of its own')
+    },
+  },
+  'GET /api/v1/audit/export': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/audit/export?actor=${b.owner.id}`,
+        headers: a.bearer.authorization,
+      },
+      { method: 'GET', url: '/api/v1/audit/export?format=csv', headers: a.bearer.authorization },
+    ],
+  },
+  'GET /api/v1/audit/checkpoint': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/audit/checkpoint?tenant=${b.tenant.id}`,
+        headers: a.bearer.authorization,
+      },
+    ],
+  },
+  'GET /api/v1/audit/events/:index/proof': {
+    kind: 'tenant',
+    // B's leaf indexes are the same numbers as A's: A must get its own entries, never B's.
+    requests: ({ a }) =>
+      [0, 1, 2].map((index) => ({
+        method: 'GET' as const,
+        url: `/api/v1/audit/events/${index}/proof`,
+        headers: a.bearer.authorization,
+      })),
+  },
+  'GET /api/v1/audit/consistency': {
+    kind: 'tenant',
+    requests: ({ a }) => [
+      {
+        method: 'GET',
+        url: '/api/v1/audit/consistency?first=1&second=2',
+        headers: a.bearer.authorization,
+      },
+    ],
   },
 }

@@ -23,7 +23,7 @@ async function party(): Promise<Party> {
 }
 
 /** Every row that belongs to a tenant, across all tenant tables, for before/after comparison. */
-async function snapshotOf(tenantId: string): Promise<string> {
+async function snapshotOf(tenantId: string): Promise<Record<string, unknown[]>> {
   const tables = await sql<{ table_name: string; column_name: string }>`
     SELECT table_name, column_name FROM information_schema.columns
     WHERE table_schema = current_schema()
@@ -37,7 +37,13 @@ async function snapshotOf(tenantId: string): Promise<string> {
     // last_seen_at moves when B itself is checked for liveness; it is not B's data changing.
     snapshot[table_name] = rows.map(({ last_seen_at: _seen, ...row }) => row)
   }
-  return JSON.stringify(snapshot)
+  return snapshot
+}
+
+const AUDIT_TABLES = ['audit_entries', 'audit_nodes', 'audit_heads', 'audit_checkpoints']
+
+function withoutAudit(snapshot: Record<string, unknown[]>): string {
+  return JSON.stringify(Object.entries(snapshot).filter(([table]) => !AUDIT_TABLES.includes(table)))
 }
 
 function routeKeys(): string[] {
@@ -89,7 +95,17 @@ describe('tenant isolation over every route', () => {
       }
       await isolationCase.verify?.(responses, ctx)
 
-      expect(await snapshotOf(ctx.b.tenant.id)).toBe(before)
+      const after = await snapshotOf(ctx.b.tenant.id)
+      expect(withoutAudit(after)).toBe(withoutAudit(before))
+      const entriesBefore = (before.audit_entries ?? []) as { event: string }[]
+      const entriesAfter = (after.audit_entries ?? []) as { event: string }[]
+      // Whatever was in B's log is untouched; anything new is a recorded refusal, if allowed.
+      expect(JSON.stringify(entriesAfter.slice(0, entriesBefore.length))).toBe(
+        JSON.stringify(entriesBefore),
+      )
+      const added = entriesAfter.slice(entriesBefore.length).map((e) => JSON.parse(e.event))
+      if (!isolationCase.recordsFailuresInB) expect(added).toEqual([])
+      for (const event of added) expect(event.outcome).toBe('failure')
       const stillB = await t.app.inject({
         method: 'GET',
         url: '/api/v1/me',

@@ -69,3 +69,88 @@ export async function insertCheckpoint(
   await sql`SELECT rampart_audit_add_checkpoint(${tenantId}::uuid, ${c.size}, ${c.root},
     ${c.signedAt}, ${c.keyId}, ${c.signature})`.execute(db)
 }
+
+export interface EntryFilter {
+  from?: Date | undefined
+  to?: Date | undefined
+  actor?: string | undefined
+  action?: string | undefined
+  target?: string | undefined
+  outcome?: 'success' | 'failure' | undefined
+  /** Only entries with a lower index (pages run newest first). */
+  before?: number | undefined
+}
+
+/** Entries newest first, filtered on the event's own fields. */
+export async function listEntries(
+  trx: Trx,
+  tenantId: string,
+  filter: EntryFilter,
+  limit: number,
+): Promise<{ idx: string; event: string; created_at: Date }[]> {
+  const event = sql`event::jsonb`
+  let query = trx
+    .selectFrom('audit_entries')
+    .select(['idx', 'event', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+  if (filter.before !== undefined) query = query.where('idx', '<', String(filter.before))
+  if (filter.from) query = query.where('created_at', '>=', filter.from)
+  if (filter.to) query = query.where('created_at', '<', filter.to)
+  if (filter.action) query = query.where(sql`${event} ->> 'action'`, '=', filter.action)
+  if (filter.outcome) query = query.where(sql`${event} ->> 'outcome'`, '=', filter.outcome)
+  if (filter.actor) query = query.where(sql`${event} -> 'actor' ->> 'id'`, '=', filter.actor)
+  if (filter.target) query = query.where(sql`${event} -> 'target' ->> 'id'`, '=', filter.target)
+  return query.orderBy('idx', 'desc').limit(limit).execute()
+}
+
+export async function latestCheckpoint(trx: Trx, tenantId: string, atLeast = 1) {
+  return trx
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('size', '>=', String(atLeast))
+    .orderBy('size', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+export async function checkpointAt(trx: Trx, tenantId: string, size: number) {
+  return trx
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('size', '=', String(size))
+    .executeTakeFirst()
+}
+
+export async function leafAt(trx: Trx, tenantId: string, idx: number) {
+  return trx
+    .selectFrom('audit_entries')
+    .select(['leaf_hash', 'event'])
+    .where('tenant_id', '=', tenantId)
+    .where('idx', '=', String(idx))
+    .executeTakeFirst()
+}
+
+/** Complete subtree hashes for proofs: leaves from the entries, higher levels from the nodes. */
+export function subtreeReader(trx: Trx, tenantId: string) {
+  return async (level: number, index: number): Promise<Buffer> => {
+    const row =
+      level === 0
+        ? await trx
+            .selectFrom('audit_entries')
+            .select('leaf_hash as hash')
+            .where('tenant_id', '=', tenantId)
+            .where('idx', '=', String(index))
+            .executeTakeFirst()
+        : await trx
+            .selectFrom('audit_nodes')
+            .select('hash')
+            .where('tenant_id', '=', tenantId)
+            .where('level', '=', level)
+            .where('idx', '=', String(index))
+            .executeTakeFirst()
+    if (!row) throw new Error(`audit subtree ${level}/${index} missing`)
+    return Buffer.from(row.hash)
+  }
+}

@@ -7,7 +7,8 @@ import { openTestDatabase, type TestDatabase } from '../../../test/support/datab
 import { withTenant } from '../../db/tenant.ts'
 import { loadStoredLog } from './audit.repository.ts'
 import { recordEvent } from './audit.service.ts'
-import { checkStoredLog, rootOfFrontier } from './log-check.ts'
+import { checkStoredLog } from './log-check.ts'
+import { rootOfFrontier } from './merkle.ts'
 
 let t: TestDatabase
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import type { DatabaseHandle } from '../../db/connection.ts'
 import { withAppRole } from '../../db/tenant.ts'
 import { insertCheckpoint, pendingCheckpoints } from './audit.repository.ts'
 import { type Checkpoint, type CheckpointSigner, logName } from './checkpoint.ts'
-import { rootOfFrontier } from './log-check.ts'
+import { rootOfFrontier } from './merkle.ts'
 
 export interface Witness {
   record(checkpoint: Checkpoint): void

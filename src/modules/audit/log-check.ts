@@ -1,7 +1,15 @@
 // LOG-2: re-derives a stored log from its event texts and compares every stored hash with it:
 // leaf hashes, the complete-subtree nodes and the head's size and frontier. Pure: the caller
 // loads the rows (from the database, an export or a backup).
-import { type Hash, leafHash, nodeHash, rootOf } from './merkle.ts'
+import {
+  type Hash,
+  leafHash,
+  nodeHash,
+  pushLeaf,
+  rootOf,
+  rootOfFrontier,
+  type Subtree,
+} from './merkle.ts'
 
 export interface StoredLog {
   entries: { idx: number; leafHash: Buffer; event: string }[]
@@ -69,42 +77,18 @@ export function checkStoredLog(log: StoredLog): LogCheck {
 
 /** Roots of the complete subtrees of a tree of these leaves, left to right. */
 export function frontierOf(leaves: readonly Hash[]): Hash[] {
-  const frontier: { hash: Hash; size: number }[] = []
-  for (const leaf of leaves) {
-    let entry = { hash: leaf, size: 1 }
-    let top = frontier.at(-1)
-    while (top && top.size === entry.size) {
-      frontier.pop()
-      entry = { hash: nodeHash(top.hash, entry.hash), size: top.size * 2 }
-      top = frontier.at(-1)
-    }
-    frontier.push(entry)
-  }
-  return frontier.map((f) => f.hash)
-}
-
-/** The root from a frontier (what an append leaves in the head). */
-export function rootOfFrontier(frontier: readonly Hash[]): Hash {
-  if (frontier.length === 0) return rootOf([])
-  let root = frontier.at(-1) as Hash
-  for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] as Hash, root)
-  return root
+  const stack: Subtree[] = []
+  for (const leaf of leaves) pushLeaf(stack, leaf)
+  return stack.map((s) => s.hash)
 }
 
 /** Roots of the trees of the first `size` leaves, for each requested size, in one pass. */
 export function rootsAtSizes(leaves: readonly Hash[], sizes: readonly number[]): Map<number, Hash> {
   const wanted = new Set(sizes.filter((n) => n >= 1 && n <= leaves.length))
   const roots = new Map<number, Hash>()
-  const stack: { hash: Hash; size: number }[] = []
+  const stack: Subtree[] = []
   for (const [i, leaf] of leaves.entries()) {
-    let entry = { hash: leaf, size: 1 }
-    let top = stack.at(-1)
-    while (top && top.size === entry.size) {
-      stack.pop()
-      entry = { hash: nodeHash(top.hash, entry.hash), size: top.size * 2 }
-      top = stack.at(-1)
-    }
-    stack.push(entry)
+    pushLeaf(stack, leaf)
     if (wanted.has(i + 1)) roots.set(i + 1, rootOfFrontier(stack.map((s) => s.hash)))
   }
   return roots

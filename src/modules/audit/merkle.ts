@@ -28,26 +28,40 @@ export function splitPoint(n: number): number {
   return k
 }
 
+/** A complete subtree: its root and how many leaves it covers. */
+export interface Subtree {
+  hash: Hash
+  size: number
+}
+
+/** Appends a leaf to a stack of complete subtrees, merging equal neighbours: O(log n). */
+export function pushLeaf(stack: Subtree[], leaf: Hash): void {
+  let entry: Subtree = { hash: leaf, size: 1 }
+  let top = stack.at(-1)
+  while (top && top.size === entry.size) {
+    stack.pop()
+    entry = { hash: nodeHash(top.hash, entry.hash), size: top.size * 2 }
+    top = stack.at(-1)
+  }
+  stack.push(entry)
+}
+
+/** The root of the tree whose complete subtrees, left to right, are these (its "frontier"). */
+export function rootOfFrontier(frontier: readonly Hash[]): Hash {
+  if (frontier.length === 0) return EMPTY_ROOT
+  let root = frontier.at(-1) as Hash
+  for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] as Hash, root)
+  return root
+}
+
 /**
  * The root of a list of leaf hashes, computed bottom-up with a stack of complete subtrees
  * (O(n) time, O(log n) memory); equal to RFC 6962's recursive MTH.
  */
 export function rootOf(leaves: readonly Hash[]): Hash {
-  if (leaves.length === 0) return EMPTY_ROOT
-  const stack: { hash: Hash; size: number }[] = []
-  for (const leaf of leaves) {
-    let entry = { hash: leaf, size: 1 }
-    let top = stack.at(-1)
-    while (top && top.size === entry.size) {
-      stack.pop()
-      entry = { hash: nodeHash(top.hash, entry.hash), size: top.size * 2 }
-      top = stack.at(-1)
-    }
-    stack.push(entry)
-  }
-  let root = stack.pop()?.hash as Hash
-  while (stack.length > 0) root = nodeHash((stack.pop() as { hash: Hash }).hash, root)
-  return root
+  const stack: Subtree[] = []
+  for (const leaf of leaves) pushLeaf(stack, leaf)
+  return rootOfFrontier(stack.map((s) => s.hash))
 }
 
 /** Hash of the complete, aligned subtree of 2^level leaves starting at index * 2^level. */

@@ -1,8 +1,10 @@
 // `npm run bench [name]`: runs every benchmark, or only the one named.
+import { runAuditBenchmark } from './audit.ts'
 import { runHttpBenchmark } from './http.ts'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   http: runHttpBenchmark,
+  audit: runAuditBenchmark,
 }
 
 async function main(): Promise<number> {

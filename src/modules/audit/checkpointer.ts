@@ -2,12 +2,16 @@
 // database and first copied to the witness directory outside it, which is only ever appended to.
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { FastifyBaseLogger } from 'fastify'
 import type { DatabaseHandle } from '../../db/connection.ts'
 import { withAppRole } from '../../db/tenant.ts'
 import { insertCheckpoint, pendingCheckpoints } from './audit.repository.ts'
 import { type Checkpoint, type CheckpointSigner, logName } from './checkpoint.ts'
 import { rootOfFrontier } from './merkle.ts'
+
+/** Where checkpoint failures are reported (the server's logger). */
+export interface ErrorLog {
+  error(details: object, message: string): void
+}
 
 export interface Witness {
   record(checkpoint: Checkpoint): void
@@ -66,7 +70,7 @@ export function startCheckpointer(
   signer: CheckpointSigner,
   witness: Witness,
   intervalMs: number,
-  log: FastifyBaseLogger,
+  log: ErrorLog,
 ): { stop(): Promise<void> } {
   let stopped = false
   let running: Promise<void> = Promise.resolve()

@@ -1,15 +1,7 @@
 // LOG-2: re-derives a stored log from its event texts and compares every stored hash with it:
 // leaf hashes, the complete-subtree nodes and the head's size and frontier. Pure: the caller
 // loads the rows (from the database, an export or a backup).
-import {
-  type Hash,
-  leafHash,
-  nodeHash,
-  pushLeaf,
-  rootOf,
-  rootOfFrontier,
-  type Subtree,
-} from './merkle.ts'
+import { type Hash, leafHash, nodeHash, pushLeaf, rootOfFrontier, type Subtree } from './merkle.ts'
 
 export interface StoredLog {
   entries: { idx: number; leafHash: Buffer; event: string }[]
@@ -42,25 +34,20 @@ export function checkStoredLog(log: StoredLog): LogCheck {
       problem: `the log holds ${leaves.length} entries but its head says ${size}`,
     }
   }
-  // Every stored node must be the hash of its two children as re-derived from the leaves.
-  const levels: Hash[][] = [leaves]
-  for (const node of [...log.nodes].sort((a, b) => a.level - b.level || a.idx - b.idx)) {
-    const below = levels[node.level - 1]
-    const left = below?.[node.idx * 2]
-    const right = below?.[node.idx * 2 + 1]
+  // One pass builds every complete subtree from the leaves; stored nodes, head and root are then
+  // compared against it without hashing anything twice.
+  const levels = completeLevels(leaves)
+  for (const node of log.nodes) {
     const firstLeaf = node.idx * 2 ** node.level
-    if (!left || !right || !nodeHash(left, right).equals(node.hash)) {
+    if (!levels[node.level]?.[node.idx]?.equals(node.hash)) {
       return {
         ok: false,
         firstBadIndex: firstLeaf,
         problem: `subtree ${node.level}/${node.idx} does not match its leaves`,
       }
     }
-    const level = levels[node.level] ?? []
-    level[node.idx] = node.hash
-    levels[node.level] = level
   }
-  const frontier = frontierOf(leaves)
+  const frontier = frontierFromLevels(levels, size)
   const stored = log.head?.frontier ?? []
   if (
     frontier.length !== stored.length ||
@@ -72,14 +59,34 @@ export function checkStoredLog(log: StoredLog): LogCheck {
       problem: 'the head does not match the entries',
     }
   }
-  return { ok: true, size, root: rootOf(leaves), leaves }
+  return { ok: true, size, root: rootOfFrontier(frontier), leaves }
 }
 
-/** Roots of the complete subtrees of a tree of these leaves, left to right. */
-export function frontierOf(leaves: readonly Hash[]): Hash[] {
-  const stack: Subtree[] = []
-  for (const leaf of leaves) pushLeaf(stack, leaf)
-  return stack.map((s) => s.hash)
+/** levels[k][i]: the complete subtree of 2^k leaves starting at leaf i * 2^k. */
+export function completeLevels(leaves: readonly Hash[]): Hash[][] {
+  const levels: Hash[][] = [[...leaves]]
+  for (let below = levels[0] as Hash[]; below.length >= 2; ) {
+    const level: Hash[] = []
+    for (let i = 0; i + 1 < below.length; i += 2)
+      level.push(nodeHash(below[i] as Hash, below[i + 1] as Hash))
+    levels.push(level)
+    below = level
+  }
+  return levels
+}
+
+/** The frontier of the tree of `size` leaves, read from its complete levels. */
+function frontierFromLevels(levels: readonly Hash[][], size: number): Hash[] {
+  const frontier: Hash[] = []
+  let start = 0
+  for (let level = levels.length - 1; level >= 0; level--) {
+    const width = 2 ** level
+    if (start + width <= size) {
+      frontier.push(levels[level]?.[start / width] as Hash)
+      start += width
+    }
+  }
+  return frontier
 }
 
 /** Roots of the trees of the first `size` leaves, for each requested size, in one pass. */

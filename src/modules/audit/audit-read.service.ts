@@ -2,7 +2,7 @@
 // streamed exports, the latest signed checkpoint and inclusion and consistency proofs.
 import type { Selectable } from 'kysely'
 import type { ServiceContext } from '../../context.ts'
-import { withTenant } from '../../db/tenant.ts'
+import { type Trx, withTenant } from '../../db/tenant.ts'
 import type { Principal } from '../identity/sessions.service.ts'
 import {
   checkpointAt,
@@ -10,13 +10,19 @@ import {
   latestCheckpoint,
   leafAt,
   listEntries,
-  subtreeReader,
+  loadSubtrees,
 } from './audit.repository.ts'
 import type { AuditCheckpointsTable } from './audit.table.ts'
 import { type Checkpoint, loadOrCreateSigner, logName } from './checkpoint.ts'
 import { AuditErrors } from './errors.ts'
 import type { AuditEvent } from './events.ts'
-import { consistencyProof, inclusionProof } from './merkle.ts'
+import {
+  consistencyProof,
+  EMPTY_ROOT,
+  type Hash,
+  inclusionProof,
+  type SubtreeReader,
+} from './merkle.ts'
 
 const READERS = new Set(['owner', 'admin', 'auditor'])
 
@@ -75,6 +81,28 @@ export async function* exportEvents(
   }
 }
 
+/**
+ * Runs a proof twice: first to learn which subtrees it needs, then with them fetched at once.
+ * The proof functions are pure, so the first run's placeholder hashes are simply discarded.
+ */
+export async function proveFromDatabase(
+  trx: Trx,
+  tenantId: string,
+  prove: (read: SubtreeReader) => Promise<Hash[]>,
+): Promise<Hash[]> {
+  const wanted: { level: number; index: number }[] = []
+  await prove((level, index) => {
+    wanted.push({ level, index })
+    return EMPTY_ROOT
+  })
+  const found = await loadSubtrees(trx, tenantId, wanted)
+  return prove((level, index) => {
+    const hash = found.get(`${level}/${index}`)
+    if (!hash) throw new Error(`audit subtree ${level}/${index} missing`)
+    return hash
+  })
+}
+
 function toCheckpoint(tenantId: string, row: Selectable<AuditCheckpointsTable>): Checkpoint {
   return {
     log: logName(tenantId),
@@ -119,7 +147,9 @@ export async function entryInclusionProof(
         : await checkpointAt(trx, tenantId, size)
     if (!row || Number(row.size) <= index) throw AuditErrors.AUDIT_CHECKPOINT_NOT_FOUND()
     const checkpoint = toCheckpoint(tenantId, row)
-    const proof = await inclusionProof(subtreeReader(trx, tenantId), index, checkpoint.size)
+    const proof = await proveFromDatabase(trx, tenantId, (read) =>
+      inclusionProof(read, index, checkpoint.size),
+    )
     return {
       index,
       leafHash: Buffer.from(leaf.leaf_hash).toString('hex'),
@@ -146,7 +176,9 @@ export async function treeConsistencyProof(
       await checkpointAt(trx, tenantId, second),
     ]
     if (!a || !b) throw AuditErrors.AUDIT_CHECKPOINT_NOT_FOUND()
-    const proof = await consistencyProof(subtreeReader(trx, tenantId), first, second)
+    const proof = await proveFromDatabase(trx, tenantId, (read) =>
+      consistencyProof(read, first, second),
+    )
     return {
       first: toCheckpoint(tenantId, a),
       second: toCheckpoint(tenantId, b),

@@ -12,8 +12,9 @@ const nodeInput = Buffer.alloc(65, 0x01)
 
 /** SHA-256(0x00 || data). One-shot hashing: createHash's per-call setup cost more than SHA-256. */
 export function leafHash(data: Uint8Array | string): Hash {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  return hash('sha256', Buffer.concat([LEAF_PREFIX, bytes]), 'buffer')
+  // U+0000 encodes to the single byte 0x00 in UTF-8: the prefix without another buffer.
+  if (typeof data === 'string') return hash('sha256', `\u0000${data}`, 'buffer')
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer')
 }
 
 /** SHA-256(0x01 || left || right). */

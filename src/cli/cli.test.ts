@@ -160,6 +160,17 @@ describe('rampart audit verify', () => {
         : { pgliteDir: pgliteDirFor(env.RAMPART_DATA_DIR as string) }),
       appRole: 'rampart_app',
     })
+    // LOG-1: an organisation made by the operator's CLI is recorded as the system's doing.
+    const first = await db.db
+      .selectFrom('audit_entries')
+      .select('event')
+      .where('tenant_id', '=', tenant.id)
+      .where('idx', '=', '0')
+      .executeTakeFirstOrThrow()
+    expect(JSON.parse(first.event)).toMatchObject({
+      action: 'tenant.create',
+      actor: { type: 'system' },
+    })
     await sql`UPDATE audit_entries SET event = replace(event, 'tenant.create', 'tenant.delete')
       WHERE tenant_id = ${tenant.id} AND idx = 0`.execute(db.db)
     await db.close()

@@ -38,6 +38,7 @@ export async function tenantCreate(
         ownerPassword: password,
       },
       SYSTEM_META,
+      'system',
     )
     io.out(`created tenant ${tenant.slug} (${tenant.id}) in region ${tenant.region}`)
     io.out(`owner ${owner.email} (${owner.id})`)

@@ -4,6 +4,7 @@ import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
+import type { AuditEvent } from '../audit/events.ts'
 import { normalizeEmail } from '../identity/emails.ts'
 import { assertAcceptablePassword, hashPassword } from '../identity/passwords.ts'
 import { insertUser } from '../identity/users.repository.ts'
@@ -45,6 +46,8 @@ export async function signUp(
   ctx: ServiceContext,
   input: SignUpInput,
   meta: RequestMeta,
+  /** Who acts: the new owner signing up (default), or the system for the operator CLI. */
+  actedBy: 'owner' | 'system' = 'owner',
 ): Promise<{ tenant: TenantRow; owner: UserRow }> {
   const slug = input.slug
   if (RESERVED_SLUGS.has(slug)) throw TenantErrors.TENANT_SLUG_RESERVED()
@@ -78,7 +81,8 @@ export async function signUp(
       })
       // LOG-1: both events commit with the rows they record, or neither does.
       const origin = eventOrigin(meta)
-      const actor = { type: 'user', id: owner.id } as const
+      const actor: AuditEvent['actor'] =
+        actedBy === 'owner' ? { type: 'user', id: owner.id } : { type: 'system' }
       await recordEvent(trx, tenantId, {
         category: 'tenant',
         action: 'tenant.create',

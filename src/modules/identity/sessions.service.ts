@@ -96,18 +96,8 @@ export async function signIn(
   const expiresAt = new Date(Date.now() + ctx.config.session.absoluteTimeoutSeconds * 1000)
   const session = await withTenant(ctx.db, found.tenantId, async (trx) => {
     await recordSignIn(trx, found.tenantId, user.id, rehashed)
-    const sessionId = randomUUID()
-    await recordEvent(trx, found.tenantId, {
-      category: 'iam',
-      action: 'session.create',
-      outcome: 'success',
-      actor: { type: 'user', id: user.id },
-      target: { type: 'session', id: sessionId },
-      ...(rehashed ? { fields: ['password_hash'] } : {}),
-      ...origin,
-    })
-    return insertSession(trx, {
-      id: sessionId,
+    const session = await insertSession(trx, {
+      id: randomUUID(),
       tenant_id: found.tenantId,
       user_id: user.id,
       token_hash: hashToken(token),
@@ -117,6 +107,17 @@ export async function signIn(
       revoked_at: null,
       revoked_reason: null,
     })
+    // Last before commit: the audit append locks the log's head until the commit.
+    await recordEvent(trx, found.tenantId, {
+      category: 'iam',
+      action: 'session.create',
+      outcome: 'success',
+      actor: { type: 'user', id: user.id },
+      target: { type: 'session', id: session.id },
+      ...(rehashed ? { fields: ['password_hash'] } : {}),
+      ...origin,
+    })
+    return session
   })
   return { token, sessionId: session.id, expiresAt }
 }

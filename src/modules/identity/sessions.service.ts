@@ -8,7 +8,7 @@ import {
   recordEventAlone,
   recordPlatformEvent,
 } from '../audit/audit.service.ts'
-import type { AuditEvent } from '../audit/events.ts'
+import { type AuditEvent, PLATFORM_LOG } from '../audit/events.ts'
 import { normalizeEmail } from './emails.ts'
 import { IdentityErrors } from './errors.ts'
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './passwords.ts'
@@ -52,9 +52,10 @@ export async function signIn(
   const emailNormalized = normalizeEmail(input.email)
   // Look-up and verification are apart so the slow hash never holds a transaction open.
   const found = await withTenantBySlug(ctx.db, input.tenant, async (trx, tenantId) => {
-    if (!tenantId) return null
-    const user = await findUserByEmail(trx, tenantId, emailNormalized)
-    return { tenantId, user }
+    // IAM-3: the look-up runs for an unknown organisation too (it finds nothing under row-level
+    // security), so the time taken does not tell whether the organisation exists.
+    const user = await findUserByEmail(trx, tenantId ?? PLATFORM_LOG, emailNormalized)
+    return tenantId ? { tenantId, user } : null
   })
   const user = found?.user
   const origin = eventOrigin(meta)

@@ -60,13 +60,14 @@ import {
 import { type AuditEvent, serializeEvent } from '../src/modules/audit/events.ts'
 import { checkStoredLog, type StoredLog } from '../src/modules/audit/log-check.ts'
 import {
+  completeLevels,
+  frontierFromLevels,
   type Hash,
   inclusionProof,
   leafHash,
-  nodeHash,
+  levelsReader,
   rootOf,
   rootOfFrontier,
-  type SubtreeReader,
   verifyInclusion,
 } from '../src/modules/audit/merkle.ts'
 import {
@@ -75,6 +76,7 @@ import {
   processesCpuMs,
   waitForQuietMachine,
 } from './support/cpu.ts'
+import { fixed, mean, numberFromEnv } from './support/figures.ts'
 import { APP_ROLE, type BenchDatabase, createBenchDatabase } from './support/postgres.ts'
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -113,16 +115,6 @@ interface Settings {
   quietWaitSeconds: number
 }
 
-function numberFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`)
-  }
-  return value
-}
-
 function settingsFromEnv(): Settings {
   return {
     eventsPostgres: numberFromEnv('BENCH_AUDIT_EVENTS_PG', 20_000, 1),
@@ -143,12 +135,6 @@ function settingsFromEnv(): Settings {
 // ---------------------------------------------------------------------------------------------
 // Figures and formatting
 
-function mean(values: ArrayLike<number>): number {
-  let sum = 0
-  for (let i = 0; i < values.length; i++) sum += values[i] as number
-  return sum / Math.max(values.length, 1)
-}
-
 function percentile(values: ArrayLike<number>, p: number): number {
   const sorted = Float64Array.from(values).sort()
   if (sorted.length === 0) return Number.NaN
@@ -157,10 +143,6 @@ function percentile(values: ArrayLike<number>, p: number): number {
 
 function median(values: number[]): number {
   return percentile(values, 50)
-}
-
-function fixed(value: number | null, digits: number): string {
-  return value === null || Number.isNaN(value) ? '-' : value.toFixed(digits)
 }
 
 function count(value: number): string {
@@ -741,44 +723,6 @@ function canonicalEvents(n: number): string[] {
   return events
 }
 
-/** Every level of the tree over `leaves`: level 0 the leaves, level k the complete 2^k subtrees. */
-function levelsOf(leaves: Hash[]): Hash[][] {
-  const levels: Hash[][] = [leaves]
-  let below = leaves
-  while (below.length > 1) {
-    const above: Hash[] = new Array(Math.floor(below.length / 2))
-    for (let i = 0; i < above.length; i++) {
-      above[i] = nodeHash(below[2 * i] as Hash, below[2 * i + 1] as Hash)
-    }
-    levels.push(above)
-    below = above
-  }
-  return levels
-}
-
-/** O(1) SubtreeReader over precomputed levels (memoryReader rehashes, O(n) a call). */
-function levelReader(levels: readonly (readonly Hash[])[]): SubtreeReader {
-  return (level, index) => {
-    const hash = levels[level]?.[index]
-    if (!hash) throw new Error(`subtree ${level}/${index} was not built`)
-    return hash
-  }
-}
-
-/** Roots of the complete subtrees of the first `size` leaves, left to right. */
-function frontierAt(levels: readonly (readonly Hash[])[], size: number): Hash[] {
-  const frontier: Hash[] = []
-  let start = 0
-  for (let level = levels.length - 1; level >= 0; level--) {
-    const width = 2 ** level
-    if (size - start >= width) {
-      frontier.push(levels[level]?.[start / width] as Hash)
-      start += width
-    }
-  }
-  return frontier
-}
-
 /** The rows a database would hold for the first `size` events, from precomputed levels. */
 function storedLogOf(
   events: readonly string[],
@@ -797,7 +741,7 @@ function storedLogOf(
       nodes.push({ level, idx, hash: levels[level]?.[idx] as Hash })
     }
   }
-  return { entries, nodes, head: { size, frontier: frontierAt(levels, size) } }
+  return { entries, nodes, head: { size, frontier: frontierFromLevels(levels, size) } }
 }
 
 interface Rehash {
@@ -876,8 +820,8 @@ async function verifyProofs(
   proofs: number,
 ): Promise<ProofVerification> {
   const leaves = levels[0] as readonly Hash[]
-  const root = rootOfFrontier(frontierAt(levels, size))
-  const read = levelReader(levels)
+  const root = rootOfFrontier(frontierFromLevels(levels, size))
+  const read = levelsReader(levels)
   const indexes = new Array<number>(proofs)
   const paths = new Array<Hash[]>(proofs)
   const generationStart = performance.now()
@@ -1111,7 +1055,7 @@ export async function runAuditBenchmark(): Promise<void> {
     const allLeaves = rehashed.leaves.concat(
       events.slice(settings.hashEvents).map((e) => leafHash(e)),
     )
-    const levels = levelsOf(allLeaves)
+    const levels = completeLevels(allLeaves)
     const storedSize = settings.storedLogEntries
     const inMemory = storedLogOf(events, levels, storedSize)
     progress(`checkStoredLog on a ${count(storedSize)}-entry stored log built in memory…`)
@@ -1119,7 +1063,7 @@ export async function runAuditBenchmark(): Promise<void> {
     const memoryCheck = memoryChecking.value.value
     if (
       !memoryCheck.ok ||
-      !memoryCheck.root.equals(rootOfFrontier(frontierAt(levels, storedSize)))
+      !memoryCheck.root.equals(rootOfFrontier(frontierFromLevels(levels, storedSize)))
     ) {
       throw new Error('the stored log built in memory does not re-derive to its root')
     }
@@ -1131,7 +1075,7 @@ export async function runAuditBenchmark(): Promise<void> {
       leavesPerSecond: (storedSize / memoryChecking.value.ms) * 1000,
     }
     if (settings.hashEvents <= allLeaves.length) {
-      const rootAtHashEvents = rootOfFrontier(frontierAt(levels, settings.hashEvents))
+      const rootAtHashEvents = rootOfFrontier(frontierFromLevels(levels, settings.hashEvents))
       if (!rootAtHashEvents.equals(rehashed.root)) throw new Error('rootOf and levels disagree')
     }
 

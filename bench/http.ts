@@ -35,6 +35,7 @@ import {
   processesCpuMs,
   waitForQuietMachine,
 } from './support/cpu.ts'
+import { fixed, mean, numberFromEnv } from './support/figures.ts'
 import { type BenchDatabase, createBenchDatabase } from './support/postgres.ts'
 
 const PASSWORD = 'velvet-Harbour-71-quietly-Orbit'
@@ -91,25 +92,13 @@ interface Summary {
   non2xx: number
 }
 
-function numberFromEnv(name: string, fallback: number, integer: boolean, min: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new Error(
-      `${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`,
-    )
-  }
-  return value
-}
-
 function settingsFromEnv(): Settings {
   return {
-    durationSeconds: numberFromEnv('BENCH_DURATION', 10, false, 1),
-    warmupSeconds: numberFromEnv('BENCH_WARMUP', 5, false, 1),
-    connections: numberFromEnv('BENCH_CONNECTIONS', 50, true, 1),
-    rounds: numberFromEnv('BENCH_ROUNDS', 2, true, 1),
-    quietWaitSeconds: numberFromEnv('BENCH_QUIET_WAIT', 60, false, 0),
+    durationSeconds: numberFromEnv('BENCH_DURATION', 10, 1, false),
+    warmupSeconds: numberFromEnv('BENCH_WARMUP', 5, 1, false),
+    connections: numberFromEnv('BENCH_CONNECTIONS', 50, 1),
+    rounds: numberFromEnv('BENCH_ROUNDS', 2, 1),
+    quietWaitSeconds: numberFromEnv('BENCH_QUIET_WAIT', 60, 0, false),
   }
 }
 
@@ -243,10 +232,6 @@ function otherLoad(before: CpuAccount, after: CpuAccount): number | null {
   return Math.max(0, busy - ours) / capacity
 }
 
-function mean(values: number[]): number {
-  return values.reduce((sum, v) => sum + v, 0) / Math.max(values.length, 1)
-}
-
 function summarize(target: Target, runs: RunFigures[]): Summary {
   const mine = runs.filter((r) => r.target === target)
   const cpu = mine.map((r) => r.serverCpuUsPerRequest)
@@ -269,10 +254,6 @@ function table(rows: string[][]): string {
         .join('  '),
     )
     .join('\n')
-}
-
-function fixed(value: number | null, digits: number): string {
-  return value === null ? '-' : value.toFixed(digits)
 }
 
 export async function runHttpBenchmark(): Promise<void> {

@@ -1,7 +1,15 @@
 // LOG-2: re-derives a stored log from its event texts and compares every stored hash with it:
 // leaf hashes, the complete-subtree nodes and the head's size and frontier. Pure: the caller
 // loads the rows (from the database, an export or a backup).
-import { type Hash, leafHash, nodeHash, pushLeaf, rootOfFrontier, type Subtree } from './merkle.ts'
+import {
+  completeLevels,
+  frontierFromLevels,
+  type Hash,
+  leafHash,
+  pushLeaf,
+  rootOfFrontier,
+  type Subtree,
+} from './merkle.ts'
 
 export interface StoredLog {
   entries: { idx: number; leafHash: Buffer; event: string }[]
@@ -60,33 +68,6 @@ export function checkStoredLog(log: StoredLog): LogCheck {
     }
   }
   return { ok: true, size, root: rootOfFrontier(frontier), leaves }
-}
-
-/** levels[k][i]: the complete subtree of 2^k leaves starting at leaf i * 2^k. */
-export function completeLevels(leaves: readonly Hash[]): Hash[][] {
-  const levels: Hash[][] = [[...leaves]]
-  for (let below = levels[0] as Hash[]; below.length >= 2; ) {
-    const level: Hash[] = []
-    for (let i = 0; i + 1 < below.length; i += 2)
-      level.push(nodeHash(below[i] as Hash, below[i + 1] as Hash))
-    levels.push(level)
-    below = level
-  }
-  return levels
-}
-
-/** The frontier of the tree of `size` leaves, read from its complete levels. */
-function frontierFromLevels(levels: readonly Hash[][], size: number): Hash[] {
-  const frontier: Hash[] = []
-  let start = 0
-  for (let level = levels.length - 1; level >= 0; level--) {
-    const width = 2 ** level
-    if (start + width <= size) {
-      frontier.push(levels[level]?.[start / width] as Hash)
-      start += width
-    }
-  }
-  return frontier
 }
 
 /** Roots of the trees of the first `size` leaves, for each requested size, in one pass. */

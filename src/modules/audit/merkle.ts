@@ -229,7 +229,44 @@ export function verifyConsistency(
   )
 }
 
-/** Reads complete subtrees from an in-memory list of leaf hashes (verifier, tests). */
+/** levels[k][i]: the complete subtree of 2^k leaves starting at leaf i * 2^k. */
+export function completeLevels(leaves: readonly Hash[]): (readonly Hash[])[] {
+  const levels: (readonly Hash[])[] = [leaves]
+  for (let below = leaves; below.length >= 2; ) {
+    const level: Hash[] = new Array(Math.floor(below.length / 2))
+    for (let i = 0; i < level.length; i++) {
+      level[i] = nodeHash(below[2 * i] as Hash, below[2 * i + 1] as Hash)
+    }
+    levels.push(level)
+    below = level
+  }
+  return levels
+}
+
+/** The frontier of the tree of the first `size` leaves, read from its complete levels. */
+export function frontierFromLevels(levels: readonly (readonly Hash[])[], size: number): Hash[] {
+  const frontier: Hash[] = []
+  let start = 0
+  for (let level = levels.length - 1; level >= 0; level--) {
+    const width = 2 ** level
+    if (start + width <= size) {
+      frontier.push(levels[level]?.[start / width] as Hash)
+      start += width
+    }
+  }
+  return frontier
+}
+
+/** Reads complete subtrees from precomputed levels in O(1). */
+export function levelsReader(levels: readonly (readonly Hash[])[]): SubtreeReader {
+  return (level, index) => {
+    const hash = levels[level]?.[index]
+    if (!hash) throw new RangeError(`subtree ${level}/${index} is not complete`)
+    return hash
+  }
+}
+
+/** Reads complete subtrees of an in-memory list of leaf hashes (verifier, tests, benchmarks). */
 export function memoryReader(leaves: readonly Hash[]): SubtreeReader {
-  return (level, index) => rootOf(leaves.slice(index * 2 ** level, (index + 1) * 2 ** level))
+  return levelsReader(completeLevels(leaves))
 }

@@ -1,0 +1,25 @@
+// Small helpers every benchmark uses for its settings and its printed figures.
+
+/** A number from the environment, or the fallback; anything else stops the benchmark. */
+export function numberFromEnv(name: string, fallback: number, min: number, integer = true): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new Error(
+      `${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`,
+    )
+  }
+  return value
+}
+
+export function mean(values: ArrayLike<number>): number {
+  let sum = 0
+  for (let i = 0; i < values.length; i++) sum += values[i] as number
+  return sum / Math.max(values.length, 1)
+}
+
+/** A figure for a table: fixed digits, or '-' when there is none. */
+export function fixed(value: number | null, digits: number): string {
+  return value === null || Number.isNaN(value) ? '-' : value.toFixed(digits)
+}

@@ -24,6 +24,7 @@ import { SnapshotRateLimitStore } from './http/rate-limit-store.ts'
 import { registerSecurity } from './http/security.ts'
 import { connectionsCheckingInterval, httpsOptions, type TlsMaterial } from './http/tls.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
+import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts'
 
@@ -48,6 +49,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every registered route (method and URL pattern), in registration order. */
     routeTable: RouteEntry[]
+    /** Signs audit checkpoints (LOG-2). */
+    auditSigner: CheckpointSigner
   }
 }
 
@@ -154,7 +157,11 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(consoleRoutes)
   await app.register(tenantRoutes, { ctx })
   await app.register(sessionRoutes, { ctx })
-  await app.register(auditRoutes, { ctx })
+  // LOG-2: the checkpoint key is read once; the checkpointer signs with it, the API shows its
+  // public half.
+  const auditSigner = loadOrCreateSigner(config.audit.signingKeyFile)
+  app.decorate('auditSigner', auditSigner)
+  await app.register(auditRoutes, { ctx, publicKey: auditSigner.publicKey })
 
   app.addHook('onClose', async () => {
     await db.close()

@@ -7,7 +7,6 @@ import { type DatabaseHandle, openDatabase, pgliteDirFor } from './db/connection
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts'
 import { RUNTIME_ROLE_FIX, runtimeRoleProblems } from './db/runtime-role.ts'
 import { ensureDevCertificate, loadTls, type TlsMaterial } from './http/tls.ts'
-import { loadOrCreateSigner } from './modules/audit/checkpoint.ts'
 import { directoryWitness, startCheckpointer } from './modules/audit/checkpointer.ts'
 
 export interface RunningServer {
@@ -126,7 +125,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // LOG-2: checkpoints signed within a second of new entries, witnessed outside the database.
   const checkpointer = startCheckpointer(
     db,
-    loadOrCreateSigner(config.audit.signingKeyFile),
+    app.auditSigner,
     directoryWitness(config.audit.witnessDir),
     config.audit.checkpointIntervalMs,
     app.log,

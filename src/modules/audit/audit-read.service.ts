@@ -1,7 +1,7 @@
 // LOG-4: tenant owners, admins and auditors read their organisation's log: filtered pages,
 // streamed exports, the latest signed checkpoint and inclusion and consistency proofs.
 import type { Selectable } from 'kysely'
-import type { ServiceContext } from '../../context.ts'
+import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { type Trx, withTenant } from '../../db/tenant.ts'
 import type { Principal } from '../identity/sessions.service.ts'
 import {
@@ -12,8 +12,9 @@ import {
   listEntries,
   loadSubtrees,
 } from './audit.repository.ts'
+import { eventOrigin, recordEventAlone } from './audit.service.ts'
 import type { AuditCheckpointsTable } from './audit.table.ts'
-import { type Checkpoint, loadOrCreateSigner, logName } from './checkpoint.ts'
+import { type Checkpoint, logName } from './checkpoint.ts'
 import { AuditErrors } from './errors.ts'
 import type { AuditEvent } from './events.ts'
 import {
@@ -63,13 +64,25 @@ export async function listEvents(
   return { events: page, nextCursor: rows.length > limit && last ? encodeCursor(last.index) : null }
 }
 
-/** Every matching event, newest first, a page at a time so memory stays flat. */
+/**
+ * Every matching event, newest first, a page at a time so memory stays flat. LOG-1: the export
+ * itself is recorded in the organisation's log before the first event is handed out.
+ */
 export async function* exportEvents(
   ctx: ServiceContext,
   principal: Principal,
   filter: EntryFilter,
+  meta: RequestMeta,
 ): AsyncGenerator<ListedEvent> {
   assertReader(principal)
+  await recordEventAlone(ctx.db, principal.tenantId, {
+    category: 'data',
+    action: 'audit.export',
+    outcome: 'success',
+    actor: { type: 'user', id: principal.userId },
+    target: { type: 'audit_log', id: principal.tenantId },
+    ...eventOrigin(meta),
+  })
   let before = filter.before
   for (;;) {
     const rows = await withTenant(ctx.db, principal.tenantId, (trx) =>
@@ -117,6 +130,7 @@ function toCheckpoint(tenantId: string, row: Selectable<AuditCheckpointsTable>):
 export async function latestSignedCheckpoint(
   ctx: ServiceContext,
   principal: Principal,
+  publicKey: string,
 ): Promise<{ checkpoint: Checkpoint; publicKey: string }> {
   assertReader(principal)
   const row = await withTenant(ctx.db, principal.tenantId, (trx) =>
@@ -125,7 +139,7 @@ export async function latestSignedCheckpoint(
   if (!row) throw AuditErrors.AUDIT_CHECKPOINT_NOT_FOUND()
   return {
     checkpoint: toCheckpoint(principal.tenantId, row),
-    publicKey: loadOrCreateSigner(ctx.config.audit.signingKeyFile).publicKey,
+    publicKey,
   }
 }
 

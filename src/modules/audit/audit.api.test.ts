@@ -165,6 +165,18 @@ describe('audit API', () => {
     expect(rows.slice(1).every((r) => r.includes('"failure"'))).toBe(true)
   })
 
+  it('LOG-1: every export is itself recorded, with who exported', async () => {
+    const before = (await get('/api/v1/audit/events?action=audit.export')).json().events.length
+    await get('/api/v1/audit/export?format=csv')
+    const exports = (await get('/api/v1/audit/events?action=audit.export')).json().events
+    expect(exports).toHaveLength(before + 1)
+    expect(exports[0]).toMatchObject({
+      outcome: 'success',
+      actor: { type: 'user', id: acme.owner.id },
+      target: { type: 'audit_log', id: acme.tenant.id },
+    })
+  })
+
   it('LOG-4: the signed checkpoint and an inclusion proof verify with the standalone verifier', async () => {
     expect((await get('/api/v1/audit/events/0/proof')).statusCode).toBe(404)
     await checkpointNow()

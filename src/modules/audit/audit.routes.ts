@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses, HttpErrors } from '../../http/errors.ts'
 import { DigitString, parseDigits } from '../../http/schemas.ts'
-import { principalOf, requireSession } from '../../http/session-auth.ts'
+import { principalOf, requestMeta, requireSession } from '../../http/session-auth.ts'
 import type { EntryFilter } from './audit.repository.ts'
 import {
   decodeCursor,
@@ -103,10 +103,11 @@ async function* asJsonLines(events: AsyncGenerator<ListedEvent>): AsyncGenerator
   for await (const e of events) yield `${JSON.stringify(e)}\n`
 }
 
-export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = async (
-  app,
-  { ctx },
-) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<{
+  ctx: ServiceContext
+  /** The checkpoint key's public half, SPKI DER base64. */
+  publicKey: string
+}> = async (app, { ctx, publicKey }) => {
   const guard = requireSession(ctx)
 
   app.get(
@@ -164,8 +165,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = a
       },
     },
     async (request, reply) => {
-      const events = exportEvents(ctx, principalOf(request), filterOf(request.query))
-      // Pull the first page before answering, so permission and filter errors still get a 4xx.
+      const events = exportEvents(
+        ctx,
+        principalOf(request),
+        filterOf(request.query),
+        requestMeta(request),
+      )
+      // Pull the first page before answering, so permission and filter errors still get a 4xx
+      // and the export is recorded before any of it leaves.
       const first = await events.next()
       async function* all(): AsyncGenerator<ListedEvent> {
         if (!first.done) yield first.value
@@ -199,7 +206,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = a
         },
       },
     },
-    async (request) => latestSignedCheckpoint(ctx, principalOf(request)),
+    async (request) => latestSignedCheckpoint(ctx, principalOf(request), publicKey),
   )
 
   app.get(

@@ -1,4 +1,5 @@
-// The `rampart` command line: migrate, tenant create|list, doctor, and serve's graceful shutdown.
+// AV-1, SEC-7, LOG-2: the `rampart` command line: migrate, tenant create|list, audit verify,
+// doctor, and serve's graceful shutdown.
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,4 +1,5 @@
-// Hostile sign-up input never produces a 500, a half-written tenant or a second winner for one slug.
+// SEC-3, SEC-4: hostile sign-up input never produces a 500, a half-written tenant or a second
+// winner for one slug.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createTestApp,

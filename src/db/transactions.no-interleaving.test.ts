@@ -1,5 +1,6 @@
-// AUTHZ-5: parallel transactions never see each other's tenant context or partial writes; on PGlite, whose
-// single connection is queued, and on PostgreSQL, whose pool gives each its own connection.
+// AUTHZ-5: parallel transactions never see each other's tenant context or partial writes; on
+// PGlite, whose single connection is queued, and on PostgreSQL, whose pool gives each its own
+// connection.
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'

@@ -59,36 +59,28 @@ export async function signIn(
   })
   const user = found?.user
   const origin = eventOrigin(meta)
-  const failure = (reason: string, actor: AuditEvent['actor']): AuditEvent => ({
-    category: 'iam',
-    action: 'session.create',
-    outcome: 'failure',
-    reason,
-    actor,
-    ...origin,
-  })
+  // LOG-1: every refusal is recorded, in the organisation's log when there is one, else in the
+  // platform's; the caller gets the same answer whatever the reason (IAM-3).
+  const refuse = async (reason: string) => {
+    const event: AuditEvent = {
+      category: 'iam',
+      action: 'session.create',
+      outcome: 'failure',
+      reason,
+      actor: user ? { type: 'user', id: user.id } : { type: 'anonymous' },
+      ...origin,
+    }
+    if (found) await recordEventAlone(ctx.db, found.tenantId, event)
+    else await recordPlatformEvent(ctx.db, event)
+    return IdentityErrors.IDENTITY_INVALID_CREDENTIALS()
+  }
   if (!found || !user || user.status !== 'active' || !user.password_hash) {
-    // IAM-3: same work, same answer as a wrong password; LOG-1: the attempt is still recorded,
-    // in the organisation's log when there is one, else in the platform's.
+    // IAM-3: same work as a wrong password.
     await burnVerification(input.password)
-    if (!found) await recordPlatformEvent(ctx.db, failure('unknown_tenant', { type: 'anonymous' }))
-    else if (!user)
-      await recordEventAlone(ctx.db, found.tenantId, failure('unknown_user', { type: 'anonymous' }))
-    else
-      await recordEventAlone(
-        ctx.db,
-        found.tenantId,
-        failure('user_inactive', { type: 'user', id: user.id }),
-      )
-    throw IdentityErrors.IDENTITY_INVALID_CREDENTIALS()
+    throw await refuse(!found ? 'unknown_tenant' : !user ? 'unknown_user' : 'user_inactive')
   }
   if (!(await verifyPassword(user.password_hash, input.password))) {
-    await recordEventAlone(
-      ctx.db,
-      found.tenantId,
-      failure('invalid_password', { type: 'user', id: user.id }),
-    )
-    throw IdentityErrors.IDENTITY_INVALID_CREDENTIALS()
+    throw await refuse('invalid_password')
   }
   // IAM-2: a hash made with weaker parameters is replaced while the password is at hand.
   const rehashed = needsRehash(user.password_hash) ? await hashPassword(input.password) : null

@@ -1,5 +1,5 @@
-// LOG-1: every action writes its audit event in its own transaction, so nothing commits without
-// its entry; failures that change nothing (a refused sign-in) get a transaction of their own.
+// LOG-1: every action writes its audit event in the same transaction as the action, so nothing
+// commits without its entry; failures that change nothing (a refused sign-in) get one of their own.
 import type { RequestMeta } from '../../context.ts'
 import type { DatabaseHandle } from '../../db/connection.ts'
 import { type Trx, withPlatformAudit, withTenant } from '../../db/tenant.ts'

@@ -14,6 +14,7 @@ import Fastify, {
 } from 'fastify'
 import type { Config } from './config/config.ts'
 import type { ServiceContext } from './context.ts'
+import { type KeyServices, openKeyServices } from './crypto/key-services.ts'
 import type { DatabaseHandle } from './db/connection.ts'
 import { consoleRoutes } from './http/console.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
@@ -36,6 +37,8 @@ export interface BuildOptions {
   /** Overrides the logger (tests capture log lines with a stream). */
   logger?: FastifyServerOptions['logger'] | undefined
   loggerInstance?: FastifyServerOptions['loggerInstance']
+  /** Key provider, key store and keyring; opened from the configuration when absent. */
+  keys?: KeyServices | undefined
 }
 
 export type App = FastifyInstance
@@ -105,7 +108,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url })
   })
 
-  const ctx: ServiceContext = { config, db }
+  const keys = options.keys ?? (await openKeyServices(config.keys))
+  const ctx: ServiceContext = { config, db, keys: keys.keyring }
   app.addSchema(ErrorResponse)
   // SEC-3: JSON only; Fastify's built-in text/plain parser would turn plain text into a 400 body
   // mismatch instead of an honest 415.
@@ -165,6 +169,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
 
   app.addHook('onClose', async () => {
     await db.close()
+    // Keys handed in belong to the caller; keys opened here are closed here.
+    if (!options.keys) await keys.close()
   })
   return app
 }

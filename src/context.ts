@@ -1,10 +1,13 @@
 // What services receive: the configuration and the database, nothing global.
 import type { Config } from './config/config.ts'
+import type { Keyring } from './crypto/keyring.ts'
 import type { DatabaseHandle } from './db/connection.ts'
 
 export interface ServiceContext {
   config: Config
   db: DatabaseHandle
+  /** Tenant keys for field encryption (KMS-1, KMS-2). */
+  keys: Keyring
 }
 
 /** Facts about the caller that services record (device list, audit) but never trust blindly. */

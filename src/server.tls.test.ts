@@ -224,7 +224,7 @@ describe('the HTTPS server', () => {
     while (!existsSync(file) && Date.now() - started < 5_000) await sleep(50)
     expect(Date.now() - started).toBeLessThan(2_500)
     const checkpoint = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[0] as string)
-    expect(checkpoint).toMatchObject({ log: created.tenant.id, size: 2 })
+    expect(checkpoint).toMatchObject({ log: created.tenant.id, size: 3 })
     const signer = loadOrCreateSigner(config.audit.signingKeyFile)
     expect(verifyCheckpoint(checkpoint, signer.publicKey)).toBe(true)
   })

@@ -150,7 +150,7 @@ describe('rampart audit verify', () => {
     const ok = await rampart(['audit', 'verify'])
     expect(ok.code).toBe(0)
     expect(ok.out.at(-1)).toMatch(/^all \d+ logs verified$/)
-    expect(ok.out.some((l) => /^ok {3}[0-9a-f-]{36}: 2 entries/.test(l))).toBe(true)
+    expect(ok.out.some((l) => /^ok {3}[0-9a-f-]{36}: 3 entries/.test(l))).toBe(true)
 
     const tenant = JSON.parse((await rampart(['tenant', 'list', '--json'])).out.join('')).find(
       (t: { slug: string }) => t.slug === 'cli-acme',

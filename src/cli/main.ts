@@ -4,6 +4,15 @@ import { type Config, ConfigError, loadConfig } from '../config/config.ts'
 import { auditVerify } from './audit.ts'
 import { doctor } from './doctor.ts'
 import { type CliIo, processIo } from './io.ts'
+import {
+  keysBackup,
+  keysReencrypt,
+  keysRetire,
+  keysRewrap,
+  keysRotate,
+  keysShred,
+  keysStatus,
+} from './keys.ts'
 import { migrate } from './migrate.ts'
 import { serve } from './serve.ts'
 import { tenantCreate, tenantList } from './tenant.ts'
@@ -67,6 +76,59 @@ export async function main(
     .option('--witness <dir>', 'witness directory (default: RAMPART_AUDIT_WITNESS_DIR)')
     .action(async (options: { tenant?: string; witness?: string }) => {
       code = await auditVerify(config(), options, io)
+    })
+
+  const keys = program.command('keys').description('master and tenant keys (KMS-1, KMS-5)')
+  keys
+    .command('status')
+    .description('the key provider, the key store, and each tenant key version with its use')
+    .option('--tenant <slug>', 'only this tenant')
+    .action(async (options: { tenant?: string }) => {
+      code = await keysStatus(config(), options, io)
+    })
+  keys
+    .command('rotate')
+    .description("make a new version of a tenant's key for new writes; old versions still decrypt")
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .action(async (options: { tenant: string }) => {
+      code = await keysRotate(config(), options, io)
+    })
+  keys
+    .command('rewrap')
+    .description('create a new master key version and re-wrap every tenant key under it')
+    .option('--destroy-old', 'then destroy master key versions nothing is wrapped under')
+    .action(async (options: { destroyOld?: boolean }) => {
+      code = await keysRewrap(config(), options, io)
+    })
+  keys
+    .command('reencrypt')
+    .description("move all of a tenant's encrypted fields to its newest key version (resumable)")
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .option('--batch <n>', 'fields per transaction', '500')
+    .action(async (options: { tenant: string; batch: string }) => {
+      code = await keysReencrypt(config(), options, io)
+    })
+  keys
+    .command('retire')
+    .description('stop an old key version from decrypting, once no field uses it')
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--version <n>', 'the key version')
+    .action(async (options: { tenant: string; version: string }) => {
+      code = await keysRetire(config(), options, io)
+    })
+  keys
+    .command('shred')
+    .description("destroy every version of a tenant's key: its encrypted data becomes unreadable")
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .option('--confirm <slug>', 'the slug again: shredding cannot be undone')
+    .action(async (options: { tenant: string; confirm?: string }) => {
+      code = await keysShred(config(), options, io)
+    })
+  keys
+    .command('backup')
+    .description('snapshot the key store (wrapped keys only) and prune snapshots past retention')
+    .action(async () => {
+      code = await keysBackup(config(), io)
     })
 
   program

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Config } from '../config/config.ts'
 import { SYSTEM_META } from '../context.ts'
+import { withKeyServices } from '../crypto/key-services.ts'
 import { AppError } from '../http/errors.ts'
 import { listAllTenants } from '../modules/tenants/tenants.repository.ts'
 import { signUp } from '../modules/tenants/tenants.service.ts'
@@ -28,17 +29,19 @@ export async function tenantCreate(
   const db = await openConfiguredDatabase(config, 'owner')
   try {
     await prepareSchema(config, db)
-    const { tenant, owner } = await signUp(
-      { config, db },
-      {
-        organisationName: options.name,
-        slug: options.slug,
-        region: options.region,
-        ownerEmail: options.ownerEmail,
-        ownerPassword: password,
-      },
-      SYSTEM_META,
-      'system',
+    const { tenant, owner } = await withKeyServices(config.keys, (keys) =>
+      signUp(
+        { config, db, keys: keys.keyring },
+        {
+          organisationName: options.name,
+          slug: options.slug,
+          region: options.region,
+          ownerEmail: options.ownerEmail,
+          ownerPassword: password,
+        },
+        SYSTEM_META,
+        'system',
+      ),
     )
     io.out(`created tenant ${tenant.slug} (${tenant.id}) in region ${tenant.region}`)
     io.out(`owner ${owner.email} (${owner.id})`)

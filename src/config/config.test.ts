@@ -35,6 +35,10 @@ function prodEnv(overrides: Record<string, string> = {}) {
     RAMPART_TLS_CERT_FILE: realCert,
     RAMPART_TLS_KEY_FILE: realKey,
     RAMPART_KEY_PROVIDER: 'pkcs11',
+    RAMPART_PKCS11_LIBRARY: '/usr/lib/softhsm/libsofthsm2.so',
+    RAMPART_PKCS11_TOKEN_LABEL: 'rampart',
+    RAMPART_PKCS11_PIN: '1234',
+    RAMPART_KEYSTORE_URL: 'postgres://rampart_keys@keys.internal/rampart_keys',
     ...overrides,
   }
 }
@@ -113,6 +117,21 @@ describe('configuration', () => {
       'RAMPART_PUBLIC_URL must start with https://',
     ],
     ['open metrics', { RAMPART_METRICS_TOKEN: '' }, 'set RAMPART_METRICS_TOKEN'],
+    [
+      'an incomplete PKCS#11 setting',
+      { RAMPART_PKCS11_PIN: '' },
+      'needs RAMPART_PKCS11_LIBRARY, RAMPART_PKCS11_TOKEN_LABEL and RAMPART_PKCS11_PIN_FILE',
+    ],
+    [
+      'tenant keys in a directory (KMS-1)',
+      { RAMPART_KEYSTORE_URL: '' },
+      'set RAMPART_KEYSTORE_URL=',
+    ],
+    [
+      'tenant keys in the main database (KMS-1)',
+      { RAMPART_KEYSTORE_URL: 'postgres://other-user@db.internal/rampart' },
+      'RAMPART_KEYSTORE_URL names the main database',
+    ],
   ])('SEC-7: prod refuses %s with one line saying what to set', (_what, overrides, fix) => {
     const problems = profileProblems(parseConfig(prodEnv(overrides)))
     expect(problems).toHaveLength(1)

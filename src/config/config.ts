@@ -16,6 +16,27 @@ export interface RateLimitConfig {
   windowMs: number
 }
 
+export interface KeysConfig {
+  /** Where the master key lives (KMS-1). */
+  provider: 'file' | 'pkcs11'
+  masterKeyFile: string
+  allowFileProviderInProd: boolean
+  pkcs11: {
+    library: string | undefined
+    tokenLabel: string | undefined
+    /** The user PIN, from RAMPART_PKCS11_PIN or the file RAMPART_PKCS11_PIN_FILE names. */
+    pin: string | undefined
+    keyLabelPrefix: string
+  }
+  /** Tenant key store: a PostgreSQL database of its own, or else this directory. */
+  storeUrl: string | undefined
+  storeDir: string
+  /** The key store's own backups, kept for a short time so shredding reaches them (KMS-5). */
+  backupDir: string
+  backupRetentionDays: number
+  cache: { ttlMs: number; maxUses: number }
+}
+
 export interface Config {
   profile: Profile
   dataDir: string
@@ -39,7 +60,7 @@ export interface Config {
   /** False when publicUrl is the localhost default (prod needs the real address). */
   publicUrlConfigured: boolean
   tls: { certFile: string; keyFile: string }
-  keys: { provider: 'file' | 'pkcs11'; masterKeyFile: string; allowFileProviderInProd: boolean }
+  keys: KeysConfig
   audit: {
     /** Ed25519 key that signs checkpoints (LOG-2); kept out of the database. */
     signingKeyFile: string
@@ -140,6 +161,23 @@ function readFile(path: string | undefined): Record<string, unknown> {
   }
 }
 
+/** The PKCS#11 user PIN: inline, or read from a file so it stays out of the environment. */
+function pkcs11Pin(env: Env, file: Record<string, unknown>): string | undefined {
+  const inline = optional(env, file, 'RAMPART_PKCS11_PIN')
+  const pinFile = optional(env, file, 'RAMPART_PKCS11_PIN_FILE')
+  if (inline && pinFile) {
+    throw new ConfigError('set RAMPART_PKCS11_PIN or RAMPART_PKCS11_PIN_FILE, not both')
+  }
+  if (!pinFile) return inline
+  try {
+    return readFileSync(pinFile, 'utf8').trim()
+  } catch (err) {
+    throw new ConfigError(
+      `RAMPART_PKCS11_PIN_FILE ${pinFile} cannot be read: ${(err as Error).message}`,
+    )
+  }
+}
+
 /** Builds the configuration without checking the profile rules (tests use this directly). */
 export function parseConfig(env: Env = process.env): Config {
   const file = readFile(env.RAMPART_CONFIG_FILE)
@@ -196,6 +234,22 @@ export function parseConfig(env: Env = process.env): Config {
         str(env, file, 'RAMPART_MASTER_KEY_FILE', `${dataDir}/keys/master.key`),
       ),
       allowFileProviderInProd: bool(env, file, 'RAMPART_ALLOW_FILE_KEY_PROVIDER', false),
+      pkcs11: {
+        library: optional(env, file, 'RAMPART_PKCS11_LIBRARY'),
+        tokenLabel: optional(env, file, 'RAMPART_PKCS11_TOKEN_LABEL'),
+        pin: pkcs11Pin(env, file),
+        keyLabelPrefix: str(env, file, 'RAMPART_PKCS11_KEY_LABEL', 'rampart-master'),
+      },
+      storeUrl: optional(env, file, 'RAMPART_KEYSTORE_URL'),
+      storeDir: resolve(str(env, file, 'RAMPART_KEYSTORE_DIR', `${dataDir}/keystore`)),
+      backupDir: resolve(
+        str(env, file, 'RAMPART_KEYSTORE_BACKUP_DIR', `${dataDir}/keystore-backups`),
+      ),
+      backupRetentionDays: int(env, file, 'RAMPART_KEYSTORE_BACKUP_RETENTION_DAYS', 35, 1, 3_650),
+      cache: {
+        ttlMs: int(env, file, 'RAMPART_KEY_CACHE_TTL_MS', 60_000, 1_000, 3_600_000),
+        maxUses: int(env, file, 'RAMPART_KEY_CACHE_MAX_USES', 100_000, 1, 1_000_000_000),
+      },
     },
     audit: {
       signingKeyFile: resolve(

@@ -60,7 +60,35 @@ export function profileProblems(config: Config): string[] {
       'prod refuses the development master key file: set RAMPART_KEY_PROVIDER=pkcs11 (or RAMPART_ALLOW_FILE_KEY_PROVIDER=true to accept a key file)',
     )
   }
+  if (config.keys.provider === 'pkcs11') {
+    const p = config.keys.pkcs11
+    if (!p.library || !p.tokenLabel || !p.pin) {
+      problems.push(
+        'the pkcs11 key provider needs RAMPART_PKCS11_LIBRARY, RAMPART_PKCS11_TOKEN_LABEL and RAMPART_PKCS11_PIN_FILE',
+      )
+    }
+  }
+  // KMS-1: tenant keys are kept apart from the data they protect, and from its backups.
+  if (!config.keys.storeUrl) {
+    problems.push(
+      'prod keeps tenant keys in a database of their own: set RAMPART_KEYSTORE_URL=postgres://user@host/keys',
+    )
+  } else if (config.databaseUrl && sameDatabase(config.keys.storeUrl, config.databaseUrl)) {
+    problems.push(
+      'RAMPART_KEYSTORE_URL names the main database: tenant keys would share its backups; use another database',
+    )
+  }
   return problems
+}
+
+/** Same host, port and database name: the key store would not be apart from the data. */
+function sameDatabase(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)]
+    return x.host === y.host && x.pathname === y.pathname
+  } catch {
+    return a === b
+  }
 }
 
 export function checkProfile(config: Config): void {

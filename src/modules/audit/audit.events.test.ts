@@ -72,6 +72,7 @@ describe('audit events', () => {
     expect(events.map((e) => `${e.action}:${e.outcome}${e.reason ? `:${e.reason}` : ''}`)).toEqual([
       'tenant.create:success',
       'user.create:success',
+      'key.create:success',
       'session.create:failure:unknown_user',
       'session.create:failure:invalid_password',
       'session.create:success',
@@ -79,7 +80,7 @@ describe('audit events', () => {
       'session.create:success',
       'session.expire:success:idle_timeout',
     ])
-    const wrongPassword = events[3] as Record<string, unknown>
+    const wrongPassword = events[4] as Record<string, unknown>
     expect(wrongPassword.actor).toEqual({ type: 'user', id: acme.owner.id })
     expect(wrongPassword.source).toEqual({ ip: '127.0.0.1' })
     expect(wrongPassword.requestId).toMatch(/^req-/)

@@ -70,6 +70,9 @@ export async function signUp(
   try {
     return await withTenant(ctx.db, tenantId, async (trx) => {
       const tenant = await insertTenant(trx, { id: tenantId, slug, name, region })
+      // KMS-1: the tenant key is made once the slug is known to be free (the insert above holds
+      // it) and before the tenant commits, so no tenant ever exists without a key.
+      await ctx.keys.createTenantKey(tenantId)
       const owner = await insertUser(trx, {
         id: randomUUID(),
         tenant_id: tenantId,
@@ -98,6 +101,14 @@ export async function signUp(
         actor,
         target: { type: 'user', id: owner.id },
         fields: ['email', 'role', 'password_hash'],
+        ...origin,
+      })
+      await recordEvent(trx, tenantId, {
+        category: 'tenant',
+        action: 'key.create',
+        outcome: 'success',
+        actor,
+        target: { type: 'tenant_key', id: tenantId },
         ...origin,
       })
       return { tenant, owner }

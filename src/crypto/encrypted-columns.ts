@@ -1,0 +1,13 @@
+// KMS-2: every column that holds field ciphertext, so `rampart keys reencrypt` can move all of a
+// tenant's values to the newest key version and `keys retire` can prove an old one is unused.
+// A module that encrypts a column adds it here; the reencrypt test checks the list is complete.
+
+export interface EncryptedColumn {
+  table: string
+  /** bytea column holding encryptField output; null values are skipped. */
+  column: string
+  /** The row id the ciphertext is bound to (its FieldRef.rowId), a uuid column. */
+  idColumn: string
+}
+
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = []

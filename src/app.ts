@@ -28,6 +28,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts'
+import { vaultRoutes } from './modules/vault/vault.routes.ts'
 
 export interface BuildOptions {
   config: Config
@@ -166,6 +167,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   const auditSigner = loadOrCreateSigner(config.audit.signingKeyFile)
   app.decorate('auditSigner', auditSigner)
   await app.register(auditRoutes, { ctx, publicKey: auditSigner.publicKey })
+  await app.register(vaultRoutes, { ctx })
 
   app.addHook('onClose', async () => {
     await db.close()

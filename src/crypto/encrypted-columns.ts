@@ -10,4 +10,6 @@ export interface EncryptedColumn {
   idColumn: string
 }
 
-export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = []
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
+  { table: 'credentials', column: 'secret', idColumn: 'id' },
+]

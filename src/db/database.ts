@@ -8,6 +8,7 @@ import type {
 import type { SessionsTable } from '../modules/identity/sessions.table.ts'
 import type { UsersTable } from '../modules/identity/users.table.ts'
 import type { TenantsTable } from '../modules/tenants/tenants.table.ts'
+import type { CredentialsTable } from '../modules/vault/vault.table.ts'
 
 export interface Database {
   tenants: TenantsTable
@@ -17,4 +18,5 @@ export interface Database {
   audit_entries: AuditEntriesTable
   audit_nodes: AuditNodesTable
   audit_checkpoints: AuditCheckpointsTable
+  credentials: CredentialsTable
 }

@@ -133,6 +133,9 @@ describe.runIf(postgresUrl)('least-privilege runtime login (PostgreSQL)', () => 
     })
     writeFileSync(join(dir, 'cert.pem'), pems.cert)
     writeFileSync(join(dir, 'key.pem'), pems.private)
+    // Tenant keys in a database of their own, as prod requires (KMS-1). The master key file is
+    // allowed here: this test is about the runtime login, and the PKCS#11 path has its own.
+    const keystore = await createPostgresDatabase()
     const prod = (env: Record<string, string>) =>
       loadConfig({
         RAMPART_PROFILE: 'prod',
@@ -144,7 +147,9 @@ describe.runIf(postgresUrl)('least-privilege runtime login (PostgreSQL)', () => 
         RAMPART_METRICS_TOKEN: 'a-long-random-metrics-token',
         RAMPART_TLS_CERT_FILE: join(dir, 'cert.pem'),
         RAMPART_TLS_KEY_FILE: join(dir, 'key.pem'),
-        RAMPART_KEY_PROVIDER: 'pkcs11',
+        RAMPART_KEY_PROVIDER: 'file',
+        RAMPART_ALLOW_FILE_KEY_PROVIDER: 'true',
+        RAMPART_KEYSTORE_URL: keystore.url,
         RAMPART_LOG_LEVEL: 'silent',
         ...env,
       })
@@ -155,6 +160,7 @@ describe.runIf(postgresUrl)('least-privilege runtime login (PostgreSQL)', () => 
       prod({ RAMPART_DATABASE_URL: loginUrl, RAMPART_DATABASE_MIGRATION_URL: ownerUrl }),
     )
     await running.stop()
+    await keystore.drop()
   })
 
   it('rampart doctor reports the runtime login: warn as owner, ok when restricted', async () => {

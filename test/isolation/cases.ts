@@ -40,6 +40,17 @@ const STATIC_DOCS = {
   reason: 'API reference: static files and the OpenAPI document',
 } as const
 
+/** Ids of B's rows that A can know of. B's credentials are aimed at in src/modules/vault/. */
+const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
+
+function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
+  for (const r of responses) {
+    if (r.statusCode !== status || (code && r.json().error.code !== code)) {
+      throw new Error(`expected ${status} ${code ?? ''}, got ${r.statusCode} ${r.body}`)
+    }
+  }
+}
+
 /** Keyed by `METHOD url-pattern`; HEAD routes are checked through their GET case. */
 export const isolationCases: Record<string, IsolationCase> = {
   'OPTIONS *': { kind: 'public', reason: 'CORS preflight: headers only, no data' },
@@ -219,5 +230,101 @@ export const isolationCases: Record<string, IsolationCase> = {
         headers: a.bearer.authorization,
       },
     ],
+  },
+
+  // KMS-3: the credentials vault. A's requests name B's tenant in headers and bodies and B's ids
+  // as credential ids; only A's own vault is ever touched.
+  'POST /api/v1/credentials': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/credentials',
+        headers: a.bearer.authorization,
+        payload: { name: 'Takeover', kind: 'api_key', secret: { key: 'k' }, tenantId: b.tenant.id },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/credentials?tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { name: 'Into B by bearer?', kind: 'api_key', secret: { key: 'k' } },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/credentials',
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf, 'x-tenant-id': b.tenant.id },
+        payload: { name: 'Into B by cookie?', kind: 'api_key', secret: { key: 'k' } },
+      },
+    ],
+    verify: (responses) => {
+      // B's tenant id in the body is an unknown field; in the query and headers it is ignored
+      // and the credential lands in A's own vault.
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      expectStatus(responses.slice(1), 201)
+    },
+  },
+  'GET /api/v1/credentials': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: '/api/v1/credentials',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      { method: 'GET', url: '/api/v1/credentials?limit=200', cookies: a.cookie.cookies },
+    ],
+    verify: (responses) => {
+      expectStatus(responses, 200)
+      for (const r of responses) {
+        if (r.json().credentials.length !== 0) throw new Error(`A saw credentials: ${r.body}`)
+      }
+    },
+  },
+  'GET /api/v1/credentials/:id': {
+    kind: 'tenant',
+    requests: ({ a, b }) =>
+      idsOfB(b).map((id) => ({
+        method: 'GET' as const,
+        url: `/api/v1/credentials/${id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      })),
+    verify: (responses) => expectStatus(responses, 404, 'VAULT_CREDENTIAL_NOT_FOUND'),
+  },
+  'PUT /api/v1/credentials/:id/secret': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      ...idsOfB(b).map((id) => ({
+        method: 'PUT' as const,
+        url: `/api/v1/credentials/${id}/secret`,
+        headers: a.bearer.authorization,
+        payload: { secret: { key: 'overwritten' } },
+      })),
+      {
+        method: 'PUT',
+        url: `/api/v1/credentials/${b.tenant.id}/secret`,
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf, 'x-tenant-id': b.tenant.id },
+        payload: { secret: { key: 'overwritten' } },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 404, 'VAULT_CREDENTIAL_NOT_FOUND'),
+  },
+  'DELETE /api/v1/credentials/:id': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      ...idsOfB(b).map((id) => ({
+        method: 'DELETE' as const,
+        url: `/api/v1/credentials/${id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      })),
+      {
+        method: 'DELETE',
+        url: `/api/v1/credentials/${b.owner.id}`,
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 404, 'VAULT_CREDENTIAL_NOT_FOUND'),
   },
 }

@@ -2,6 +2,7 @@
 import { createPrivateKey } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import type { Config } from '../config/config.ts'
+import { sequencePending } from '../modules/audit/audit.service.ts'
 import { signerFromPrivateKey } from '../modules/audit/checkpoint.ts'
 import { verifyLogs } from '../modules/audit/verify.ts'
 import { openConfiguredDatabase } from '../server.ts'
@@ -31,6 +32,8 @@ export async function auditVerify(
       }
       tenantIds = [tenant.id]
     }
+    // Events queued by commands run while no server was sequencing join their logs first.
+    await sequencePending(db)
     const results = await verifyLogs(db.db, {
       tenantIds,
       publicKey,

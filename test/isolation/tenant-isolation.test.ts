@@ -1,6 +1,7 @@
 // AUTHZ-5: no route lets tenant A read or change anything of tenant B, and every route is checked.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sequencePending } from '../../src/modules/audit/audit.service.ts'
 import { createTestApp, signInBearer, signUp, type TestApp } from '../support/app.ts'
 import { type IsolationContext, isolationCases, type Party } from './cases.ts'
 
@@ -24,6 +25,8 @@ async function party(): Promise<Party> {
 
 /** Every row that belongs to a tenant, across all tenant tables, for before/after comparison. */
 async function snapshotOf(tenantId: string): Promise<Record<string, unknown[]>> {
+  // Queued audit events first join their logs, so the comparison sees them as entries.
+  await sequencePending(t.database.handle)
   const tables = await sql<{ table_name: string; column_name: string }>`
     SELECT table_name, column_name FROM information_schema.columns
     WHERE table_schema = current_schema()
@@ -33,14 +36,20 @@ async function snapshotOf(tenantId: string): Promise<Record<string, unknown[]>> 
   for (const { table_name, column_name } of tables.rows) {
     const { rows } = await sql<Record<string, unknown>>`
       SELECT * FROM ${sql.table(table_name)} WHERE ${sql.ref(column_name)} = ${tenantId}
-      ORDER BY 1`.execute(t.database.handle.db)
+      ORDER BY 1, 2`.execute(t.database.handle.db)
     // last_seen_at moves when B itself is checked for liveness; it is not B's data changing.
     snapshot[table_name] = rows.map(({ last_seen_at: _seen, ...row }) => row)
   }
   return snapshot
 }
 
-const AUDIT_TABLES = ['audit_entries', 'audit_nodes', 'audit_heads', 'audit_checkpoints']
+const AUDIT_TABLES = [
+  'audit_entries',
+  'audit_nodes',
+  'audit_heads',
+  'audit_checkpoints',
+  'audit_queue',
+]
 
 function withoutAudit(snapshot: Record<string, unknown[]>): string {
   return JSON.stringify(Object.entries(snapshot).filter(([table]) => !AUDIT_TABLES.includes(table)))

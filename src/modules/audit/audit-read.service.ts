@@ -12,7 +12,7 @@ import {
   listEntries,
   loadSubtrees,
 } from './audit.repository.ts'
-import { eventOrigin, recordEventAlone } from './audit.service.ts'
+import { eventOrigin, recordEventAlone, sequencePending } from './audit.service.ts'
 import type { AuditCheckpointsTable } from './audit.table.ts'
 import { type Checkpoint, logName } from './checkpoint.ts'
 import { AuditErrors } from './errors.ts'
@@ -56,6 +56,8 @@ export async function listEvents(
   limit: number,
 ): Promise<{ events: ListedEvent[]; nextCursor: string | null }> {
   assertReader(principal)
+  // Read-your-writes: the reader's own recent actions are in the page, not a second later.
+  await sequencePending(ctx.db, principal.tenantId)
   const rows = await withTenant(ctx.db, principal.tenantId, (trx) =>
     listEntries(trx, principal.tenantId, filter, limit + 1),
   )
@@ -83,6 +85,7 @@ export async function* exportEvents(
     target: { type: 'audit_log', id: principal.tenantId },
     ...eventOrigin(meta),
   })
+  await sequencePending(ctx.db, principal.tenantId)
   let before = filter.before
   for (;;) {
     const rows = await withTenant(ctx.db, principal.tenantId, (trx) =>

@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database.ts'
 import { withAppRole, withTenant } from '../../db/tenant.ts'
-import { recordEvent, recordPlatformEvent } from './audit.service.ts'
+import { recordEvent, recordPlatformEvent, sequencePending } from './audit.service.ts'
 import { PLATFORM_LOG } from './events.ts'
 
 let t: TestDatabase
@@ -22,6 +22,7 @@ beforeAll(async () => {
   t = await openTestDatabase()
   await withTenant(t.handle, A, (trx) => recordEvent(trx, A, event))
   await withTenant(t.handle, B, (trx) => recordEvent(trx, B, event))
+  await sequencePending(t.handle)
 })
 afterAll(() => t.dispose())
 
@@ -37,6 +38,12 @@ describe('audit tables for the application role', () => {
     ['UPDATE of the head', sql`UPDATE audit_heads SET size = 0`],
     ['DELETE of nodes', sql`DELETE FROM audit_nodes`],
     ['DELETE of checkpoints', sql`DELETE FROM audit_checkpoints`],
+    ['SELECT of queued events', sql`SELECT * FROM audit_queue`],
+    ['DELETE of queued events', sql`DELETE FROM audit_queue`],
+    [
+      'direct INSERT of a queued event',
+      sql`INSERT INTO audit_queue (tenant_id, event) VALUES (${A}, '{}')`,
+    ],
   ])('LOG-2: %s is refused (42501), even inside its own tenant', async (_what, statement) => {
     const attempt = withTenant(t.handle, A, (trx) => statement.execute(trx))
     await expect(attempt).rejects.toMatchObject({ code: '42501' })
@@ -54,7 +61,8 @@ describe('audit tables for the application role', () => {
     await expect(outside).rejects.toMatchObject({ code: '42501' })
     const inTenant = withTenant(t.handle, A, (trx) => recordEvent(trx, PLATFORM_LOG, event))
     await expect(inTenant).rejects.toMatchObject({ code: '42501' })
-    expect(await recordPlatformEvent(t.handle, event)).toBe(0)
+    await recordPlatformEvent(t.handle, event)
+    expect(await sequencePending(t.handle, PLATFORM_LOG)).toBe(1)
   })
 
   it("AUTHZ-5: a tenant reads its own audit entries and none of another's", async () => {

@@ -9,6 +9,7 @@ import {
   signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { sequencePending } from './audit.service.ts'
 import { type AuditEvent, AuditEventInvalid, PLATFORM_LOG, serializeEvent } from './events.ts'
 
 let t: TestApp
@@ -16,6 +17,7 @@ let acme: SignedUp
 const secrets: string[] = []
 
 async function eventsOf(tenantId: string) {
+  await sequencePending(t.database.handle)
   const rows = await t.database.handle.db
     .selectFrom('audit_entries')
     .select(['idx', 'event'])
@@ -98,6 +100,7 @@ describe('audit events', () => {
   })
 
   it('LOG-6: no stored event holds an e-mail address, name, slug, password or token', async () => {
+    await sequencePending(t.database.handle)
     const all = await t.database.handle.db.selectFrom('audit_entries').select('event').execute()
     const text = all.map((r) => r.event).join('\n')
     expect(all.length).toBeGreaterThan(8)

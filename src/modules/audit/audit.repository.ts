@@ -3,11 +3,26 @@ import type { Database } from '../../db/database.ts'
 import type { Trx } from '../../db/tenant.ts'
 import type { StoredLog } from './log-check.ts'
 
-/** Appends one canonical event to a tenant's log in the caller's transaction; its leaf index. */
-export async function appendEntry(trx: Trx, tenantId: string, event: string): Promise<number> {
-  const { rows } = await sql<{ idx: string }>`
-    SELECT rampart_audit_append(${tenantId}::uuid, ${event}) AS idx`.execute(trx)
-  return Number(rows[0]?.idx)
+/**
+ * Queues one canonical event for a tenant's log in the caller's transaction: it commits or rolls
+ * back with the action. The sequencer gives it its leaf index (sequencePending).
+ */
+export async function appendEntry(trx: Trx, tenantId: string, event: string): Promise<void> {
+  await sql`SELECT rampart_audit_append(${tenantId}::uuid, ${event})`.execute(trx)
+}
+
+/** Integrates up to `limit` queued events of one log into its tree; how many it integrated. */
+export async function sequenceBatch(trx: Trx, tenantId: string, limit: number): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT rampart_audit_sequence(${tenantId}::uuid, ${limit}) AS n`.execute(trx)
+  return Number(rows[0]?.n ?? 0)
+}
+
+/** The logs that have queued events. */
+export async function queuedLogs(trx: Trx): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT rampart_audit_queued_logs() AS id`.execute(trx)
+  return rows.map((r) => r.id)
 }
 
 /** Every stored row of one log, as the checker reads them. */

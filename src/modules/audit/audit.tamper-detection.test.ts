@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database.ts'
 import { withTenant } from '../../db/tenant.ts'
 import { loadStoredLog } from './audit.repository.ts'
-import { recordEvent } from './audit.service.ts'
+import { recordEvent, sequencePending } from './audit.service.ts'
 import { checkStoredLog } from './log-check.ts'
 
 let t: TestDatabase
@@ -29,6 +29,7 @@ async function freshLog(n = 11): Promise<string> {
       }),
     )
   }
+  await sequencePending(t.handle, tenant)
   return tenant
 }
 

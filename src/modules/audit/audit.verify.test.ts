@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database.ts'
 import { withTenant } from '../../db/tenant.ts'
 import { appendEntry } from './audit.repository.ts'
-import { recordEvent } from './audit.service.ts'
+import { recordEvent, sequencePending } from './audit.service.ts'
 import { type CheckpointSigner, signerFromPrivateKey } from './checkpoint.ts'
 import { checkpointPending, directoryWitness } from './checkpointer.ts'
 import { verifyLog, verifyLogs } from './verify.ts'
@@ -61,6 +61,7 @@ async function rebuild(tenant: string, events: string[]) {
   for (const event of events) {
     await withTenant(t.handle, tenant, (trx) => appendEntry(trx, tenant, event))
   }
+  await sequencePending(t.handle, tenant)
 }
 
 const verify = (tenant: string, witnessDir: string, publicKey = signer.publicKey) =>

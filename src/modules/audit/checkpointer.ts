@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { DatabaseHandle } from '../../db/connection.ts'
 import { withAppRole } from '../../db/tenant.ts'
 import { insertCheckpoint, pendingCheckpoints } from './audit.repository.ts'
+import { sequencePending } from './audit.service.ts'
 import { type Checkpoint, type CheckpointSigner, logName } from './checkpoint.ts'
 import { rootOfFrontier } from './merkle.ts'
 
@@ -30,13 +31,18 @@ export function directoryWitness(dir: string): Witness {
   }
 }
 
-/** Signs a checkpoint for every log that grew since its last one; returns what it signed. */
+/**
+ * Integrates every queued event, then signs a checkpoint for every log that grew since its last
+ * one; returns what it signed.
+ */
 export async function checkpointPending(
   handle: DatabaseHandle,
   signer: CheckpointSigner,
   witness: Witness,
-  now: Date = new Date(),
+  now?: Date,
 ): Promise<Checkpoint[]> {
+  await sequencePending(handle)
+  const at = now ?? new Date()
   const pending = await withAppRole(handle.db, handle.appRole, (trx) => pendingCheckpoints(trx))
   const signed: Checkpoint[] = []
   for (const log of pending) {
@@ -45,7 +51,7 @@ export async function checkpointPending(
       log: logName(log.tenantId),
       size: log.size,
       root: root.toString('hex'),
-      time: now.toISOString(),
+      time: at.toISOString(),
     })
     // Witnessed first: a checkpoint outside the database is still a true statement if the
     // insert below fails, while one only inside it would not be witnessed at all.
@@ -54,7 +60,7 @@ export async function checkpointPending(
       insertCheckpoint(trx, log.tenantId, {
         size: log.size,
         root,
-        signedAt: now,
+        signedAt: at,
         keyId: checkpoint.keyId,
         signature: Buffer.from(checkpoint.signature, 'base64'),
       }),

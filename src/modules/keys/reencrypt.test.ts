@@ -11,6 +11,7 @@ import type { KmsError } from '../../crypto/errors.ts'
 import { decryptField, encryptField, keyVersionOf } from '../../crypto/field-encryption.ts'
 import { enableTenantIsolation } from '../../db/rls.ts'
 import { withTenant } from '../../db/tenant.ts'
+import { sequencePending } from '../audit/audit.service.ts'
 import { retireTenantKey, rotateTenantKey } from './keys.service.ts'
 import { reencryptTenant } from './reencrypt.service.ts'
 
@@ -130,6 +131,7 @@ describe('KMS-1 re-encryption', () => {
       'active',
     ])
     // Every batch and every key action is in the tenant's audit log, with names, no values.
+    await sequencePending(database.handle, tenant)
     const events = await withTenant(database.handle, tenant, async (trx) =>
       (
         await trx

@@ -11,7 +11,8 @@
 //    the hashing and tree maintenance differ. On PostgreSQL (fresh database, pool of
 //    BENCH_AUDIT_POOL_PG connections) and on PGlite (one connection: its driver queues
 //    transactions), in two shapes: spread over BENCH_AUDIT_TENANTS logs, and all into one log
-//    (which, before the queue, made every append wait for one row lock). Baseline and audit run
+//    (which, before the queue, made every append wait for one row lock), and into one log with
+//    BENCH_AUDIT_BATCH (10) events per transaction. Baseline and audit run
 //    back to back per shape, the baseline first, after a warm-up of both. Afterwards every log
 //    written is re-derived with checkStoredLog, its size compared with what was appended, and
 //    its latest checkpoint's signature and root checked.
@@ -89,6 +90,12 @@ const REVERIFY_TARGET = 400_000
 /** Mean time one inclusion proof is expected to take to verify, in microseconds. */
 const VERIFY_TARGET_US = 100
 const CHECKPOINT_INTERVAL_MS = 500
+/**
+ * Events per transaction in the `batched` shape: an action that records several events (a data
+ * import, a bulk change). It shows what the log sustains once the transaction rate of this
+ * machine is not what limits it.
+ */
+const BATCH_EVENTS = numberFromEnv('BENCH_AUDIT_BATCH', 10, 2)
 const QUIET_IDLE_SHARE = 0.85
 const OTHER_LOAD_WARNING = 0.1
 /** The baseline table: audit_entries' columns, keys, index, RLS and grants, nothing else. */
@@ -98,7 +105,7 @@ const PLAIN_LEAF_HASH = Buffer.alloc(32, 0xab)
 const MILLION = 1_000_000
 
 type DatabaseKind = 'postgres' | 'pglite'
-type Shape = 'spread' | 'single'
+type Shape = 'spread' | 'single' | 'batched'
 type Target = 'baseline' | 'audit'
 const TARGETS: readonly Target[] = ['baseline', 'audit']
 
@@ -201,15 +208,15 @@ function sessionEvent(): AuditEvent {
   }
 }
 
-/** One append in its own transaction; resolves with the time its one statement took (ms). */
-type Appender = (tenantId: string) => Promise<number>
+/** `events` appends in one transaction; resolves with the time its statements took (ms). */
+type Appender = (tenantId: string, events: number) => Promise<number>
 
 /** The app's own append: recordEvent inside withTenant. */
 function auditAppender(handle: DatabaseHandle): Appender {
-  return (tenantId) =>
+  return (tenantId, events) =>
     withTenant(handle, tenantId, async (trx) => {
       const start = performance.now()
-      await recordEvent(trx, tenantId, sessionEvent())
+      for (let e = 0; e < events; e++) await recordEvent(trx, tenantId, sessionEvent())
       return performance.now() - start
     })
 }
@@ -217,15 +224,17 @@ function auditAppender(handle: DatabaseHandle): Appender {
 /** Same transaction, same serialisation, a plain INSERT: no hashing, no tree, no head row. */
 function plainAppender(handle: DatabaseHandle): Appender {
   const sizes = new Map<string, number>()
-  return (tenantId) =>
+  return (tenantId, events) =>
     withTenant(handle, tenantId, async (trx) => {
       const start = performance.now()
-      const idx = sizes.get(tenantId) ?? 0
-      sizes.set(tenantId, idx + 1)
-      await sql`
-        INSERT INTO ${sql.id(PLAIN_TABLE)} (tenant_id, idx, leaf_hash, event)
-        VALUES (${tenantId}::uuid, ${idx}, ${PLAIN_LEAF_HASH}, ${serializeEvent(sessionEvent())})
-        RETURNING idx`.execute(trx)
+      for (let e = 0; e < events; e++) {
+        const idx = sizes.get(tenantId) ?? 0
+        sizes.set(tenantId, idx + 1)
+        await sql`
+          INSERT INTO ${sql.id(PLAIN_TABLE)} (tenant_id, idx, leaf_hash, event)
+          VALUES (${tenantId}::uuid, ${idx}, ${PLAIN_LEAF_HASH}, ${serializeEvent(sessionEvent())})
+          RETURNING idx`.execute(trx)
+      }
       return performance.now() - start
     })
 }
@@ -256,23 +265,29 @@ interface Driven {
   statementMs: Float64Array
 }
 
-/** `count` appends by `workers` concurrent loops, append i going to tenantOf(i). */
+/**
+ * `count` appends by `workers` concurrent loops, `perTransaction` to a transaction, transaction
+ * i going to tenantOf(i). Latencies are per transaction.
+ */
 async function drive(
   appendTo: Appender,
   count: number,
   workers: number,
   tenantOf: (i: number) => string,
+  perTransaction = 1,
 ): Promise<Driven> {
-  const latenciesMs = new Float64Array(count)
-  const statementMs = new Float64Array(count)
+  const transactions = Math.ceil(count / perTransaction)
+  const latenciesMs = new Float64Array(transactions)
+  const statementMs = new Float64Array(transactions)
   let next = 0
   let failed = false
   const worker = async (): Promise<void> => {
-    while (!failed && next < count) {
+    while (!failed && next < transactions) {
       const i = next++
+      const events = Math.min(perTransaction, count - i * perTransaction)
       const start = performance.now()
       try {
-        statementMs[i] = await appendTo(tenantOf(i))
+        statementMs[i] = await appendTo(tenantOf(i), events)
       } catch (err) {
         failed = true
         throw err
@@ -548,11 +563,12 @@ async function appendPhase(o: PhaseOptions): Promise<AppendPhase> {
     }
     const pids = await o.backendPids()
 
-    const shapes: { shape: Shape; logs: number }[] = [
-      { shape: 'spread', logs: o.tenants },
-      { shape: 'single', logs: 1 },
+    const shapes: { shape: Shape; logs: number; perTransaction: number }[] = [
+      { shape: 'spread', logs: o.tenants, perTransaction: 1 },
+      { shape: 'single', logs: 1, perTransaction: 1 },
+      { shape: 'batched', logs: 1, perTransaction: BATCH_EVENTS },
     ]
-    for (const { shape, logs } of shapes) {
+    for (const { shape, logs, perTransaction } of shapes) {
       const idleBefore =
         o.quietWaitSeconds > 0
           ? await waitForQuietMachine(QUIET_IDLE_SHARE, o.quietWaitSeconds * 1000)
@@ -569,7 +585,7 @@ async function appendPhase(o: PhaseOptions): Promise<AppendPhase> {
               : ''),
         )
         const before = readCpu(pids)
-        const driven = await drive(appenders[target], o.events, o.workers, tenantOf)
+        const driven = await drive(appenders[target], o.events, o.workers, tenantOf, perTransaction)
         // Appends only queue their events: the run ends when the sequencer (on the
         // checkpointer's tick) has put every one of them into its log's tree.
         const drainMs = target === 'audit' ? await waitForEmptyQueue(o.handle) : 0
@@ -927,6 +943,7 @@ function sha64(leaves: readonly Hash[], calls: number): Sha64 {
 const SHAPE_LABEL: Record<Shape, (logs: number) => string> = {
   spread: (logs) => `${logs} logs`,
   single: () => '1 log',
+  batched: () => `1 log, ${BATCH_EVENTS}/tx`,
 }
 
 function printAppends(phases: AppendPhase[]): void {
@@ -978,7 +995,7 @@ interface AppendRatio {
 function appendRatios(phases: AppendPhase[]): AppendRatio[] {
   const ratios: AppendRatio[] = []
   for (const phase of phases) {
-    for (const shape of ['spread', 'single'] as const) {
+    for (const shape of ['spread', 'single', 'batched'] as const) {
       const of = (target: Target) =>
         phase.runs.find((r) => r.shape === shape && r.target === target)?.eventsPerSecond ??
         Number.NaN
@@ -1122,7 +1139,8 @@ export async function runAuditBenchmark(): Promise<void> {
     const runs = phases.flatMap((p) => p.runs)
     console.log('')
     console.log(
-      `Audit appends — one transaction per event (withTenant + recordEvent), checkpointer ` +
+      `Audit appends — one transaction per event (withTenant + recordEvent), or ${BATCH_EVENTS} per ` +
+        `transaction in the batched shape; checkpointer sequencing and ` +
         `signing every ${CHECKPOINT_INTERVAL_MS} ms; baseline: same transaction, plain INSERT; ` +
         `PostgreSQL pool ${settings.poolPostgres}; Node ${environment.node}, ` +
         `${environment.cpus} CPU(s)`,

@@ -100,7 +100,6 @@ export async function signIn(
       revoked_at: null,
       revoked_reason: null,
     })
-    // Last before commit: the audit append locks the log's head until the commit.
     await recordEvent(trx, found.tenantId, {
       category: 'iam',
       action: 'session.create',

@@ -26,7 +26,11 @@ import { registerSecurity } from './http/security.ts'
 import { connectionsCheckingInterval, httpsOptions, type TlsMaterial } from './http/tls.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
+import { deviceRoutes } from './modules/identity/devices.routes.ts'
+import { passwordChangeRoutes } from './modules/identity/password-change.routes.ts'
+import { passwordResetRoutes } from './modules/identity/password-reset.routes.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
+import { mfaRoutes } from './modules/mfa/mfa.routes.ts'
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts'
 import { vaultRoutes } from './modules/vault/vault.routes.ts'
 
@@ -162,12 +166,16 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(consoleRoutes)
   await app.register(tenantRoutes, { ctx })
   await app.register(sessionRoutes, { ctx })
+  await app.register(deviceRoutes, { ctx })
+  await app.register(passwordChangeRoutes, { ctx })
+  await app.register(passwordResetRoutes, { ctx })
   // LOG-2: the checkpoint key is read once; the checkpointer signs with it, the API shows its
   // public half.
   const auditSigner = loadOrCreateSigner(config.audit.signingKeyFile)
   app.decorate('auditSigner', auditSigner)
   await app.register(auditRoutes, { ctx, publicKey: auditSigner.publicKey })
   await app.register(vaultRoutes, { ctx })
+  await app.register(mfaRoutes, { ctx })
 
   app.addHook('onClose', async () => {
     await db.close()

@@ -8,6 +8,8 @@ import { migrateToLatest, pendingMigrations } from './db/migrate.ts'
 import { RUNTIME_ROLE_FIX, runtimeRoleProblems } from './db/runtime-role.ts'
 import { ensureDevCertificate, loadTls, type TlsMaterial } from './http/tls.ts'
 import { directoryWitness, startCheckpointer } from './modules/audit/checkpointer.ts'
+import { createMailTransport, describeTransport } from './modules/mail/mail.transport.ts'
+import { startMailer } from './modules/mail/mailer.ts'
 
 export interface RunningServer {
   app: App
@@ -130,6 +132,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     config.audit.checkpointIntervalMs,
     app.log,
   )
+  // IAM-2: queued mail (reset links, notices) is sent and retried in the background.
+  const mailer = startMailer(
+    { db },
+    createMailTransport(config.mail),
+    config.mail.deliveryIntervalMs,
+    app.log,
+  )
+  app.log.info(`sending mail to ${describeTransport(config.mail)}`)
 
   const running = app
   return {
@@ -137,6 +147,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     redirect,
     async stop() {
       await checkpointer.stop()
+      await mailer.stop()
       redirect?.closeAllConnections()
       await new Promise<void>((resolve) => (redirect ? redirect.close(() => resolve()) : resolve()))
       await running.close()

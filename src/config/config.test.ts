@@ -39,6 +39,7 @@ function prodEnv(overrides: Record<string, string> = {}) {
     RAMPART_PKCS11_TOKEN_LABEL: 'rampart',
     RAMPART_PKCS11_PIN: '1234',
     RAMPART_KEYSTORE_URL: 'postgres://rampart_keys@keys.internal/rampart_keys',
+    RAMPART_SMTP_URL: 'smtp://rampart:mail-secret@mail.internal:587',
     ...overrides,
   }
 }
@@ -56,6 +57,24 @@ describe('configuration', () => {
       limits: { bodyBytes: 65_536, headerBytes: 16_384 },
     })
     expect(config.tls.certFile).toBe(join(dir, 'tls', 'dev-cert.pem'))
+  })
+
+  it('IAM-2: mail defaults to .eml files under the data directory; SMTP needs STARTTLS unless told', () => {
+    const config = parseConfig({ RAMPART_DATA_DIR: dir })
+    expect(config.mail).toEqual({
+      smtpUrl: undefined,
+      smtpInsecure: false,
+      from: 'Rampart <no-reply@localhost>',
+      outboxDir: join(dir, 'outbox'),
+      deliveryIntervalMs: 5_000,
+    })
+    expect(config.passwordReset).toEqual({ tokenTtlSeconds: 1_800, maxPerAccountPerHour: 3 })
+  })
+
+  it('LOG-6: a refused RAMPART_SMTP_URL is not repeated in the error, since it holds a password', () => {
+    const env = { RAMPART_DATA_DIR: dir, RAMPART_SMTP_URL: 'http://user:hunter2-secret@mail' }
+    expect(() => parseConfig(env)).toThrow(ConfigError)
+    expect(() => parseConfig(env)).not.toThrow(/hunter2/)
   })
 
   it('reads an optional JSON file, with the environment taking precedence', () => {
@@ -83,6 +102,12 @@ describe('configuration', () => {
     [{ RAMPART_LOG_LEVEL: 'loud' }, 'RAMPART_LOG_LEVEL must be one of'],
     [{ RAMPART_DATABASE_APP_ROLE: 'app"; DROP ROLE x' }, 'RAMPART_DATABASE_APP_ROLE must be'],
     [{ RAMPART_DEFAULT_REGION: 'mars' }, 'RAMPART_DEFAULT_REGION "mars" is not in RAMPART_REGIONS'],
+    [
+      { RAMPART_SMTP_URL: 'https://mail.example' },
+      'RAMPART_SMTP_URL must be an smtp:// or smtps://',
+    ],
+    [{ RAMPART_MAIL_FROM: 'Rampart\r\nBcc: x@y.z' }, 'RAMPART_MAIL_FROM must be an address'],
+    [{ RAMPART_PASSWORD_RESET_TTL: '10' }, 'RAMPART_PASSWORD_RESET_TTL must be an integer from 60'],
     [
       { RAMPART_CONFIG_FILE: '/nonexistent/rampart.json' },
       'RAMPART_CONFIG_FILE /nonexistent/rampart.json cannot be read',
@@ -122,6 +147,8 @@ describe('configuration', () => {
       { RAMPART_PKCS11_PIN: '' },
       'needs RAMPART_PKCS11_LIBRARY, RAMPART_PKCS11_TOKEN_LABEL and RAMPART_PKCS11_PIN_FILE',
     ],
+    ['mail without SMTP (IAM-2)', { RAMPART_SMTP_URL: '' }, 'set RAMPART_SMTP_URL=smtp://'],
+    ['SMTP without STARTTLS', { RAMPART_SMTP_INSECURE: 'true' }, 'unset RAMPART_SMTP_INSECURE'],
     [
       'tenant keys in a directory (KMS-1)',
       { RAMPART_KEYSTORE_URL: '' },

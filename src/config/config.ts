@@ -13,7 +13,21 @@ export interface RateLimitConfig {
   signInMax: number
   /** Sign-ups per window per client address. */
   signUpMax: number
+  /** Password reset requests and confirmations per window per client address (IAM-3). */
+  passwordResetMax: number
   windowMs: number
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// URL with any credentials; without it mail goes to .eml files. */
+  smtpUrl: string | undefined
+  /** Allow SMTP without STARTTLS (dev mail catchers); prod refuses it. */
+  smtpInsecure: boolean
+  from: string
+  /** Where mail is written as .eml files when no SMTP URL is set. */
+  outboxDir: string
+  /** How often the outbox is checked for mail due (ms). */
+  deliveryIntervalMs: number
 }
 
 export interface KeysConfig {
@@ -72,6 +86,11 @@ export interface Config {
   regions: string[]
   defaultRegion: string
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number }
+  mail: MailConfig
+  /** IAM-2: how long a reset link works, and how many reset mails an account gets per hour. */
+  passwordReset: { tokenTtlSeconds: number; maxPerAccountPerHour: number }
+  /** IAM-3: consecutive failures before a lock, and the first and longest lock. */
+  lockout: { threshold: number; baseSeconds: number; maxSeconds: number }
   limits: {
     bodyBytes: number
     headerBytes: number
@@ -178,6 +197,36 @@ function pkcs11Pin(env: Env, file: Record<string, unknown>): string | undefined 
   }
 }
 
+function isSmtpUrl(value: string): boolean {
+  try {
+    const parsed = new URL(value)
+    return (parsed.protocol === 'smtp:' || parsed.protocol === 'smtps:') && parsed.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+/** Outgoing mail. The SMTP URL holds a password, so errors never repeat it. */
+function mailConfig(env: Env, file: Record<string, unknown>, dataDir: string): MailConfig {
+  const smtpUrl = optional(env, file, 'RAMPART_SMTP_URL')
+  if (smtpUrl !== undefined && !isSmtpUrl(smtpUrl)) {
+    throw new ConfigError('RAMPART_SMTP_URL must be an smtp:// or smtps:// URL with a host')
+  }
+  const from = str(env, file, 'RAMPART_MAIL_FROM', 'Rampart <no-reply@localhost>')
+  if (!/^[^\r\n<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/.test(from)) {
+    throw new ConfigError(
+      'RAMPART_MAIL_FROM must be an address, like "Rampart <no-reply@example.com>"',
+    )
+  }
+  return {
+    smtpUrl,
+    smtpInsecure: bool(env, file, 'RAMPART_SMTP_INSECURE', false),
+    from,
+    outboxDir: resolve(dataDir, 'outbox'),
+    deliveryIntervalMs: int(env, file, 'RAMPART_MAIL_INTERVAL_MS', 5_000, 100, 600_000),
+  }
+}
+
 /** Builds the configuration without checking the profile rules (tests use this directly). */
 export function parseConfig(env: Env = process.env): Config {
   const file = readFile(env.RAMPART_CONFIG_FILE)
@@ -273,6 +322,17 @@ export function parseConfig(env: Env = process.env): Config {
       idleTimeoutSeconds: int(env, file, 'RAMPART_SESSION_IDLE_TIMEOUT', 30 * 60, 60),
       absoluteTimeoutSeconds: int(env, file, 'RAMPART_SESSION_ABSOLUTE_TIMEOUT', 12 * 60 * 60, 60),
     },
+    lockout: {
+      threshold: int(env, file, 'RAMPART_LOCKOUT_THRESHOLD', 5, 1, 100),
+      baseSeconds: int(env, file, 'RAMPART_LOCKOUT_BASE_SECONDS', 60, 1, 86_400),
+      maxSeconds: int(env, file, 'RAMPART_LOCKOUT_MAX_SECONDS', 3_600, 1, 604_800),
+    },
+    mail: mailConfig(env, file, dataDir),
+    passwordReset: {
+      // IAM-2: a reset link works for 30 minutes; at most 3 reset mails per account per hour.
+      tokenTtlSeconds: int(env, file, 'RAMPART_PASSWORD_RESET_TTL', 30 * 60, 60, 86_400),
+      maxPerAccountPerHour: int(env, file, 'RAMPART_PASSWORD_RESET_MAX_PER_HOUR', 3, 1, 100),
+    },
     limits: {
       // SEC-4: small bodies and headers, and timeouts that drop slow clients.
       bodyBytes: int(env, file, 'RAMPART_BODY_LIMIT', 64 * 1024, 1_024),
@@ -285,6 +345,7 @@ export function parseConfig(env: Env = process.env): Config {
       globalMax: int(env, file, 'RAMPART_RATE_LIMIT_GLOBAL', 600, 1),
       signInMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_IN', 20, 1),
       signUpMax: int(env, file, 'RAMPART_RATE_LIMIT_SIGN_UP', 5, 1),
+      passwordResetMax: int(env, file, 'RAMPART_RATE_LIMIT_PASSWORD_RESET', 10, 1),
       windowMs: int(env, file, 'RAMPART_RATE_LIMIT_WINDOW_MS', 60_000, 1_000),
     },
     corsOrigins: list(env, file, 'RAMPART_CORS_ORIGINS', []),

@@ -41,6 +41,14 @@ export function profileProblems(config: Config): string[] {
   if (config.plainHttp) {
     problems.push('prod serves HTTPS only: unset RAMPART_PLAIN_HTTP')
   }
+  // IAM-2: password reset links and security notices go out by e-mail; .eml files would strand them.
+  if (!config.mail.smtpUrl) {
+    problems.push(
+      'prod sends e-mail through SMTP: set RAMPART_SMTP_URL=smtp://user:password@mail.host:587',
+    )
+  } else if (config.mail.smtpInsecure) {
+    problems.push('prod sends e-mail over TLS only: unset RAMPART_SMTP_INSECURE')
+  }
   const devPrefix = join(config.dataDir, 'tls', 'dev-')
   if (config.tls.certFile.startsWith(devPrefix) || config.tls.keyFile.startsWith(devPrefix)) {
     problems.push(

@@ -12,4 +12,6 @@ export interface EncryptedColumn {
 
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'credentials', column: 'secret', idColumn: 'id' },
+  // IAM-4: authenticator (TOTP) secrets.
+  { table: 'mfa_totp', column: 'secret', idColumn: 'id' },
 ]

@@ -5,8 +5,15 @@ import type {
   AuditHeadsTable,
   AuditNodesTable,
 } from '../modules/audit/audit.table.ts'
+import type { PasswordResetTokensTable } from '../modules/identity/password-reset.table.ts'
 import type { SessionsTable } from '../modules/identity/sessions.table.ts'
+import type {
+  KnownDevicesTable,
+  SignInGuardsTable,
+} from '../modules/identity/sign-in-guards.table.ts'
 import type { UsersTable } from '../modules/identity/users.table.ts'
+import type { MailOutboxTable } from '../modules/mail/mail.table.ts'
+import type { MfaRecoveryCodesTable, MfaTotpTable } from '../modules/mfa/mfa.table.ts'
 import type { TenantsTable } from '../modules/tenants/tenants.table.ts'
 import type { CredentialsTable } from '../modules/vault/vault.table.ts'
 
@@ -14,9 +21,15 @@ export interface Database {
   tenants: TenantsTable
   users: UsersTable
   sessions: SessionsTable
+  sign_in_guards: SignInGuardsTable
+  known_devices: KnownDevicesTable
   audit_heads: AuditHeadsTable
   audit_entries: AuditEntriesTable
   audit_nodes: AuditNodesTable
   audit_checkpoints: AuditCheckpointsTable
   credentials: CredentialsTable
+  mail_outbox: MailOutboxTable
+  password_reset_tokens: PasswordResetTokensTable
+  mfa_totp: MfaTotpTable
+  mfa_recovery_codes: MfaRecoveryCodesTable
 }

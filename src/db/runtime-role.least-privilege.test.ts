@@ -150,6 +150,8 @@ describe.runIf(postgresUrl)('least-privilege runtime login (PostgreSQL)', () => 
         RAMPART_KEY_PROVIDER: 'file',
         RAMPART_ALLOW_FILE_KEY_PROVIDER: 'true',
         RAMPART_KEYSTORE_URL: keystore.url,
+        // Nothing is queued, so nothing is sent; prod only needs an SMTP server named.
+        RAMPART_SMTP_URL: 'smtp://127.0.0.1:9',
         RAMPART_LOG_LEVEL: 'silent',
         ...env,
       })

@@ -33,7 +33,7 @@ export async function withTenant<T>(
  */
 async function withResolvedTenant<T>(
   handle: DatabaseHandle,
-  gateway: 'rampart_tenant_by_slug' | 'rampart_tenant_by_session',
+  gateway: 'rampart_tenant_by_slug' | 'rampart_tenant_by_session' | 'rampart_tenant_by_reset_token',
   key: string,
   fn: (trx: Trx, tenantId: string | null) => Promise<T>,
 ): Promise<T> {
@@ -63,6 +63,15 @@ export function withTenantBySession<T>(
   fn: (trx: Trx, tenantId: string | null) => Promise<T>,
 ): Promise<T> {
   return withResolvedTenant(handle, 'rampart_tenant_by_session', tokenHash, fn)
+}
+
+/** IAM-2: the tenant of an unused password reset token, by its hash (the link carries no slug). */
+export function withTenantByResetToken<T>(
+  handle: DatabaseHandle,
+  tokenHash: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_reset_token', tokenHash, fn)
 }
 
 /** Runs as the application role with no tenant: for health checks and platform-level reads. */

@@ -66,6 +66,21 @@ export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: 
   })
 }
 
+/** IAM-3: marks a browser that signed in before; its sign-in failures are counted apart. */
+export const DEVICE_COOKIE = '__Host-rampart_device'
+const DEVICE_COOKIE_DAYS = 365
+
+export function setDeviceCookie(reply: FastifyReply, token: string): void {
+  reply.setCookie(DEVICE_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    // Only ever needed by the sign-in form of this site.
+    sameSite: 'strict',
+    path: '/',
+    maxAge: DEVICE_COOKIE_DAYS * 24 * 60 * 60,
+  })
+}
+
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: true, sameSite: 'lax', path: '/' })
 }

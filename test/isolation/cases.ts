@@ -28,7 +28,8 @@ export type IsolationCase =
       requests(ctx: IsolationContext): InjectOptions[]
       /**
        * B's audit log may grow by failure events: A's refused attempts against B belong in B's
-       * log (LOG-1). Everything else of B must stay exactly as it was.
+       * log (LOG-1), and count against B's sign-in failure counters (IAM-3) without locking
+       * them. Everything else of B must stay exactly as it was.
        */
       recordsFailuresInB?: boolean
       /** Extra checks on the responses, beyond the harness's own. */
@@ -162,6 +163,186 @@ export const isolationCases: Record<string, IsolationCase> = {
           throw new Error('GET /api/v1/me answered with another tenant')
         }
       }
+    },
+  },
+
+  // IAM-6: sessions and devices. A names B's tenant, users and sessions; only A's own sessions are
+  // ever listed or revoked, and B's ids get the same 404 as ids that never existed.
+  'GET /api/v1/me/sessions': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: '/api/v1/me/sessions',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      { method: 'GET', url: '/api/v1/me/sessions', cookies: a.cookie.cookies },
+    ],
+    verify: (responses, { a }) => {
+      expectStatus(responses, 200)
+      for (const r of responses) {
+        const ids = (r.json().sessions as { id: string }[]).map((s) => s.id)
+        if (!ids.includes(a.bearer.sessionId)) throw new Error(`A's own session missing: ${r.body}`)
+      }
+    },
+  },
+  'DELETE /api/v1/me/sessions/:id': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      ...idsOfB(b).map((id) => ({
+        method: 'DELETE' as const,
+        url: `/api/v1/me/sessions/${id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      })),
+      {
+        method: 'DELETE',
+        url: `/api/v1/me/sessions/${b.bearer.sessionId}`,
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 404, 'IDENTITY_SESSION_NOT_FOUND'),
+  },
+  'DELETE /api/v1/me/sessions': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'DELETE',
+        url: `/api/v1/me/sessions?others=true&tenant=${b.tenant.id}`,
+        headers: a.bearer.authorization,
+      },
+      {
+        method: 'DELETE',
+        url: '/api/v1/me/sessions?others=true',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses) => {
+      // An unknown query parameter is refused; with B in a header, only A's cookie session ends.
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      expectStatus(responses.slice(1), 200)
+      if (responses[1]?.json().revoked !== 1)
+        throw new Error("expected A's one other session revoked")
+    },
+  },
+  'GET /api/v1/users/:userId/sessions': {
+    kind: 'tenant',
+    requests: ({ a, b }) =>
+      idsOfB(b).map((id) => ({
+        method: 'GET' as const,
+        url: `/api/v1/users/${id}/sessions`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      })),
+    verify: (responses) => expectStatus(responses, 404, 'IDENTITY_USER_NOT_FOUND'),
+  },
+  'DELETE /api/v1/users/:userId/sessions': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      ...idsOfB(b).map((id) => ({
+        method: 'DELETE' as const,
+        url: `/api/v1/users/${id}/sessions`,
+        headers: a.bearer.authorization,
+      })),
+      {
+        method: 'DELETE',
+        url: `/api/v1/users/${b.owner.id}/sessions`,
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 404, 'IDENTITY_USER_NOT_FOUND'),
+  },
+  'DELETE /api/v1/users/:userId/sessions/:id': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'DELETE',
+        url: `/api/v1/users/${b.owner.id}/sessions/${b.bearer.sessionId}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      // A's own user with B's session: the session is not A's user's.
+      {
+        method: 'DELETE',
+        url: `/api/v1/users/${a.owner.id}/sessions/${b.bearer.sessionId}`,
+        headers: a.bearer.authorization,
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 404, 'IDENTITY_USER_NOT_FOUND')
+      expectStatus(responses.slice(1), 404, 'IDENTITY_SESSION_NOT_FOUND')
+    },
+  },
+  'POST /api/v1/me/password': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/me/password',
+        headers: a.bearer.authorization,
+        payload: {
+          currentPassword: a.password,
+          newPassword: 'tundra-Lantern-58-gravely-Comet',
+          userId: b.owner.id,
+        },
+      },
+      // B in a header: A's own password changes, B's hash and sessions stay as they were.
+      {
+        method: 'POST',
+        url: '/api/v1/me/password',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { currentPassword: a.password, newPassword: 'tundra-Lantern-58-gravely-Comet' },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      expectStatus(responses.slice(1), 200)
+    },
+  },
+
+  // IAM-2: password reset. Both routes are public: A's session changes nothing. A asks for a reset
+  // in B's organisation with A's own address (B's log may record the refusal), names B's tenant in
+  // bodies and headers, and offers B's session token as a reset token.
+  'POST /api/v1/password-reset': {
+    kind: 'tenant',
+    recordsFailuresInB: true,
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/password-reset',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { tenant: b.tenant.slug, email: a.owner.email },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/password-reset',
+        cookies: a.cookie.cookies,
+        payload: { tenant: a.tenant.slug, email: a.owner.email, tenantId: b.tenant.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 202)
+      expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
+    },
+  },
+  'POST /api/v1/password-reset/confirm': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/password-reset/confirm',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { token: b.bearer.token, newPassword: 'velvet-Harbour-71-quietly-Orbit-2' },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/password-reset/confirm',
+        headers: a.bearer.authorization,
+        payload: { token: b.bearer.token, newPassword: 'x', userId: b.owner.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 400, 'IDENTITY_RESET_TOKEN_INVALID')
+      expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
     },
   },
 
@@ -326,5 +507,121 @@ export const isolationCases: Record<string, IsolationCase> = {
       },
     ],
     verify: (responses) => expectStatus(responses, 404, 'VAULT_CREDENTIAL_NOT_FOUND'),
+  },
+
+  // IAM-4: the caller's own second factors. A names B's tenant and user in the query, headers and
+  // body; a body field is refused, everything else is ignored and only A's own factors change.
+  'GET /api/v1/me/mfa': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/me/mfa?user=${b.owner.id}&tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      { method: 'GET', url: '/api/v1/me/mfa', cookies: a.cookie.cookies },
+    ],
+    verify: (responses) => {
+      expectStatus(responses, 200)
+      for (const r of responses) {
+        if (JSON.stringify(r.json()) !== '{"totp":null,"recoveryCodes":{"remaining":0}}') {
+          throw new Error(`A saw factors it does not have: ${r.body}`)
+        }
+      }
+    },
+  },
+  'POST /api/v1/me/mfa/totp': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/me/mfa/totp',
+        headers: a.bearer.authorization,
+        payload: { userId: b.owner.id, tenantId: b.tenant.id },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/me/mfa/totp?user=${b.owner.id}`,
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: async (responses, { app, a }) => {
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      expectStatus(responses.slice(1), 201)
+      const uri = decodeURIComponent(responses[1]?.json().otpauthUri)
+      if (!uri.includes(a.owner.email)) throw new Error(`not A's enrolment: ${uri}`)
+      const state = await app.inject({
+        method: 'GET',
+        url: '/api/v1/me/mfa',
+        headers: a.bearer.authorization,
+      })
+      if (state.json().totp?.enabled !== false) throw new Error(`A has no pending: ${state.body}`)
+    },
+  },
+  'POST /api/v1/me/mfa/totp/confirm': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/me/mfa/totp/confirm',
+        headers: a.bearer.authorization,
+        payload: { code: '123456', userId: b.owner.id },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/me/mfa/totp/confirm?user=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { code: '123456' },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      // A has nothing pending; B's state is not consulted.
+      expectStatus(responses.slice(1), 409, 'MFA_TOTP_NOT_STARTED')
+    },
+  },
+  'DELETE /api/v1/me/mfa/totp': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'DELETE',
+        url: `/api/v1/me/mfa/totp?user=${b.owner.id}&tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      {
+        method: 'DELETE',
+        url: '/api/v1/me/mfa/totp',
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf, 'x-user-id': b.owner.id },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 404, 'MFA_TOTP_NOT_FOUND'),
+  },
+  'POST /api/v1/me/mfa/recovery-codes': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/me/mfa/recovery-codes',
+        headers: a.bearer.authorization,
+        payload: { userId: b.owner.id },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/me/mfa/recovery-codes?user=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: async (responses, { app, a }) => {
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      expectStatus(responses.slice(1), 201)
+      const state = await app.inject({
+        method: 'GET',
+        url: '/api/v1/me/mfa',
+        headers: a.bearer.authorization,
+      })
+      if (state.json().recoveryCodes.remaining !== 10) throw new Error(`not A's: ${state.body}`)
+    },
   },
 }

@@ -51,8 +51,40 @@ const AUDIT_TABLES = [
   'audit_queue',
 ]
 
-function withoutAudit(snapshot: Record<string, unknown[]>): string {
-  return JSON.stringify(Object.entries(snapshot).filter(([table]) => !AUDIT_TABLES.includes(table)))
+/**
+ * The snapshot without the audit tables. With `failuresMayRise`, the sign-in failure counters of
+ * B's accounts are left out too: a refused attempt against B counts against B (IAM-3); the test
+ * checks separately that they only rose and locked nothing.
+ */
+function withoutAudit(snapshot: Record<string, unknown[]>, failuresMayRise = false): string {
+  return JSON.stringify(
+    Object.entries(snapshot)
+      .filter(([table]) => !AUDIT_TABLES.includes(table))
+      .map(([table, rows]) =>
+        failuresMayRise && table === 'sign_in_guards'
+          ? [table, rows.map((row) => ({ ...(row as object), failures: undefined }))]
+          : [table, rows],
+      ),
+  )
+}
+
+type GuardRow = { user_id: string; failures: number; locked_until: unknown }
+
+/** IAM-3: B's failure counters may only have risen, by at most `attempts`, and none is locked. */
+function expectFailuresOnlyRose(
+  before: Record<string, unknown[]>,
+  after: Record<string, unknown[]>,
+  attempts: number,
+): void {
+  const was = new Map(
+    ((before.sign_in_guards ?? []) as GuardRow[]).map((row) => [row.user_id, row.failures]),
+  )
+  for (const row of (after.sign_in_guards ?? []) as GuardRow[]) {
+    const earlier = was.get(row.user_id) ?? 0
+    expect(row.failures).toBeGreaterThanOrEqual(earlier)
+    expect(row.failures - earlier).toBeLessThanOrEqual(attempts)
+    expect(row.locked_until).toBeNull()
+  }
 }
 
 function routeKeys(): string[] {
@@ -105,7 +137,9 @@ describe('tenant isolation over every route', () => {
       await isolationCase.verify?.(responses, ctx)
 
       const after = await snapshotOf(ctx.b.tenant.id)
-      expect(withoutAudit(after)).toBe(withoutAudit(before))
+      const failuresMayRise = isolationCase.recordsFailuresInB === true
+      expect(withoutAudit(after, failuresMayRise)).toBe(withoutAudit(before, failuresMayRise))
+      if (failuresMayRise) expectFailuresOnlyRose(before, after, responses.length)
       const entriesBefore = (before.audit_entries ?? []) as { event: string }[]
       const entriesAfter = (after.audit_entries ?? []) as { event: string }[]
       // Whatever was in B's log is untouched; anything new is a recorded refusal, if allowed.

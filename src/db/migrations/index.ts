@@ -4,6 +4,10 @@ import { foundation } from './20261122T0000_foundation.ts'
 import { audit } from './20261123T0000_audit.ts'
 import { vault } from './20261124T0000_vault.ts'
 import { auditSequencer } from './20261125T0000_audit_sequencer.ts'
+import { mail } from './20261126T0000_mail.ts'
+import { passwordReset } from './20261126T0001_password_reset.ts'
+import { mfa } from './20261126T0100_mfa.ts'
+import { signInProtection } from './20261126T0400_sign_in_protection.ts'
 
 export interface MigrationContext {
   /** The non-owner role the application runs as. */
@@ -19,6 +23,10 @@ export class RampartMigrations implements MigrationProvider {
       '20261123T0000_audit': audit(this.ctx),
       '20261124T0000_vault': vault(this.ctx),
       '20261125T0000_audit_sequencer': auditSequencer(this.ctx),
+      '20261126T0000_mail': mail(this.ctx),
+      '20261126T0001_password_reset': passwordReset(this.ctx),
+      '20261126T0100_mfa': mfa(this.ctx),
+      '20261126T0400_sign_in_protection': signInProtection(this.ctx),
     }
   }
 }

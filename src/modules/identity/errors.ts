@@ -19,4 +19,21 @@ export const IdentityErrors = defineErrors({
     message: 'This password is on the list of common or breached passwords; choose another',
   },
   IDENTITY_PASSWORD_WEAK: { status: 422, message: 'The password is too easy to guess' },
+  // IAM-6: sessions and devices. One 404 for an id that never existed, is another user's or
+  // another organisation's, or is already revoked or expired.
+  IDENTITY_SESSION_NOT_FOUND: { status: 404, message: 'No active session with that id' },
+  IDENTITY_USER_NOT_FOUND: { status: 404, message: 'No user with that id' },
+  IDENTITY_SESSIONS_FORBIDDEN: {
+    status: 403,
+    message: "Only owners and admins may see or revoke other users' sessions",
+  },
+  // 403 rather than 401: the session is fine, the proof offered with the request is not.
+  IDENTITY_CURRENT_PASSWORD_INVALID: {
+    status: 403,
+    message: 'The current password is not correct',
+  },
+  IDENTITY_PASSWORD_UNCHANGED: {
+    status: 422,
+    message: 'The new password must differ from the current one',
+  },
 })

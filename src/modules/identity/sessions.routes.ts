@@ -5,12 +5,15 @@ import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
 import {
   clearSessionCookie,
+  DEVICE_COOKIE,
   principalOf,
   requestMeta,
   requireSession,
+  setDeviceCookie,
   setSessionCookie,
 } from '../../http/session-auth.ts'
-import { signIn, signOut } from './sessions.service.ts'
+import { signOut } from './sessions.service.ts'
+import { signIn } from './sign-in/steps.ts'
 import { csrfTokenFor } from './tokens.ts'
 
 const SignInBody = Type.Object(
@@ -79,7 +82,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request, reply) => {
-      const issued = await signIn(ctx, request.body, requestMeta(request))
+      const deviceToken = request.cookies[DEVICE_COOKIE]
+      const issued = await signIn(
+        ctx,
+        { ...request.body, ...(deviceToken ? { deviceToken } : {}) },
+        requestMeta(request),
+      )
+      if (issued.deviceToken) setDeviceCookie(reply, issued.deviceToken)
       const session = { id: issued.sessionId, expiresAt: issued.expiresAt.toISOString() }
       if (request.body.mode === 'bearer') {
         return reply.status(201).send({ session, token: issued.token })

@@ -1,20 +1,9 @@
-// IAM-6 sessions and the password sign-in of IAM-1/IAM-2/IAM-3.
-import { randomUUID } from 'node:crypto'
+// IAM-6 sessions: every request's authentication, and sign-out. Sign-in is in sign-in/.
 import type { RequestMeta, ServiceContext } from '../../context.ts'
-import { withTenant, withTenantBySession, withTenantBySlug } from '../../db/tenant.ts'
-import {
-  eventOrigin,
-  recordEvent,
-  recordEventAlone,
-  recordPlatformEvent,
-} from '../audit/audit.service.ts'
-import { type AuditEvent, PLATFORM_LOG } from '../audit/events.ts'
-import { normalizeEmail } from './emails.ts'
-import { IdentityErrors } from './errors.ts'
-import { burnVerification, hashPassword, needsRehash, verifyPassword } from './passwords.ts'
-import { findPrincipal, insertSession, revokeSession, touchSession } from './sessions.repository.ts'
-import { hashToken, looksLikeSessionToken, newSessionToken } from './tokens.ts'
-import { findUserByEmail, recordSignIn } from './users.repository.ts'
+import { withTenant, withTenantBySession } from '../../db/tenant.ts'
+import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
+import { findPrincipal, revokeSession, touchSession } from './sessions.repository.ts'
+import { hashToken, looksLikeSessionToken } from './tokens.ts'
 import type { UserRole } from './users.table.ts'
 
 /** last_seen_at is written at most this often, so reads stay reads. */
@@ -30,88 +19,6 @@ export interface Principal {
   expiresAt: Date
   /** The raw token, kept for the request only: the CSRF token derives from it. */
   token: string
-}
-
-export interface SignInInput {
-  tenant: string
-  email: string
-  password: string
-}
-
-export interface IssuedSession {
-  token: string
-  sessionId: string
-  expiresAt: Date
-}
-
-export async function signIn(
-  ctx: ServiceContext,
-  input: SignInInput,
-  meta: RequestMeta,
-): Promise<IssuedSession> {
-  const emailNormalized = normalizeEmail(input.email)
-  // Look-up and verification are apart so the slow hash never holds a transaction open.
-  const found = await withTenantBySlug(ctx.db, input.tenant, async (trx, tenantId) => {
-    // IAM-3: the look-up runs for an unknown organisation too (it finds nothing under row-level
-    // security), so the time taken does not tell whether the organisation exists.
-    const user = await findUserByEmail(trx, tenantId ?? PLATFORM_LOG, emailNormalized)
-    return tenantId ? { tenantId, user } : null
-  })
-  const user = found?.user
-  const origin = eventOrigin(meta)
-  // LOG-1: every refusal is recorded, in the organisation's log when there is one, else in the
-  // platform's; the caller gets the same answer whatever the reason (IAM-3).
-  const refuse = async (reason: string) => {
-    const event: AuditEvent = {
-      category: 'iam',
-      action: 'session.create',
-      outcome: 'failure',
-      reason,
-      actor: user ? { type: 'user', id: user.id } : { type: 'anonymous' },
-      ...origin,
-    }
-    if (found) await recordEventAlone(ctx.db, found.tenantId, event)
-    else await recordPlatformEvent(ctx.db, event)
-    return IdentityErrors.IDENTITY_INVALID_CREDENTIALS()
-  }
-  if (!found || !user || user.status !== 'active' || !user.password_hash) {
-    // IAM-3: same work as a wrong password.
-    await burnVerification(input.password)
-    throw await refuse(!found ? 'unknown_tenant' : !user ? 'unknown_user' : 'user_inactive')
-  }
-  if (!(await verifyPassword(user.password_hash, input.password))) {
-    throw await refuse('invalid_password')
-  }
-  // IAM-2: a hash made with weaker parameters is replaced while the password is at hand.
-  const rehashed = needsRehash(user.password_hash) ? await hashPassword(input.password) : null
-
-  const token = newSessionToken()
-  const expiresAt = new Date(Date.now() + ctx.config.session.absoluteTimeoutSeconds * 1000)
-  const session = await withTenant(ctx.db, found.tenantId, async (trx) => {
-    await recordSignIn(trx, found.tenantId, user.id, rehashed)
-    const session = await insertSession(trx, {
-      id: randomUUID(),
-      tenant_id: found.tenantId,
-      user_id: user.id,
-      token_hash: hashToken(token),
-      expires_at: expiresAt,
-      ip: meta.ip,
-      user_agent: meta.userAgent?.slice(0, 512) ?? null,
-      revoked_at: null,
-      revoked_reason: null,
-    })
-    await recordEvent(trx, found.tenantId, {
-      category: 'iam',
-      action: 'session.create',
-      outcome: 'success',
-      actor: { type: 'user', id: user.id },
-      target: { type: 'session', id: session.id },
-      ...(rehashed ? { fields: ['password_hash'] } : {}),
-      ...origin,
-    })
-    return session
-  })
-  return { token, sessionId: session.id, expiresAt }
 }
 
 /**

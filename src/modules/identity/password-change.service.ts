@@ -1,0 +1,104 @@
+// IAM-2, IAM-6: a signed-in user changes their password. The current password is proved, the new
+// one meets the policy, and in one transaction the hash is replaced and every other session of
+// the user is revoked, so whoever else held one (the reason to change a password) is out at once.
+// LOG-1: success and refusal are both audited as `user.password_change`, with the field name only.
+import type { RequestMeta, ServiceContext } from '../../context.ts'
+import { withTenant } from '../../db/tenant.ts'
+import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.service.ts'
+import type { AuditEvent } from '../audit/events.ts'
+import { revokeUserSessions } from './devices.service.ts'
+import { IdentityErrors } from './errors.ts'
+import { findPasswordHash, replacePasswordHash } from './password-change.repository.ts'
+import {
+  assertAcceptablePassword,
+  burnVerification,
+  hashPassword,
+  normalizePassword,
+  verifyPassword,
+} from './passwords.ts'
+import type { Principal } from './sessions.service.ts'
+
+export interface PasswordChange {
+  currentPassword: string
+  newPassword: string
+}
+
+function changeEvent(
+  principal: Principal,
+  outcome: AuditEvent['outcome'],
+  meta: RequestMeta,
+  reason?: string,
+): AuditEvent {
+  return {
+    category: 'iam',
+    action: 'user.password_change',
+    outcome,
+    ...(reason ? { reason } : {}),
+    actor: { type: 'user', id: principal.userId },
+    target: { type: 'user', id: principal.userId },
+    ...(outcome === 'success' ? { fields: ['password_hash'] } : {}),
+    ...eventOrigin(meta),
+  }
+}
+
+async function refuse(
+  ctx: ServiceContext,
+  principal: Principal,
+  meta: RequestMeta,
+  reason: string,
+): Promise<Error> {
+  await recordEventAlone(
+    ctx.db,
+    principal.tenantId,
+    changeEvent(principal, 'failure', meta, reason),
+  )
+  return IdentityErrors.IDENTITY_CURRENT_PASSWORD_INVALID()
+}
+
+/** Changes the caller's password; returns how many other sessions were revoked. */
+export async function changePassword(
+  ctx: ServiceContext,
+  principal: Principal,
+  input: PasswordChange,
+  meta: RequestMeta,
+): Promise<{ revokedSessions: number }> {
+  const { tenantId, userId } = principal
+  const stored = await withTenant(ctx.db, tenantId, (trx) =>
+    findPasswordHash(trx, tenantId, userId),
+  )
+  // The slow hashes run outside any transaction, so no row stays locked while they do.
+  if (!stored) {
+    // A user without a password (single sign-on only) has nothing to change here.
+    await burnVerification(input.currentPassword)
+    throw await refuse(ctx, principal, meta, 'no_password')
+  }
+  if (!(await verifyPassword(stored, input.currentPassword))) {
+    throw await refuse(ctx, principal, meta, 'invalid_password')
+  }
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) {
+    throw IdentityErrors.IDENTITY_PASSWORD_UNCHANGED()
+  }
+  assertAcceptablePassword(input.newPassword, [
+    principal.email,
+    principal.tenant.name,
+    principal.tenant.slug,
+  ])
+  const replacement = await hashPassword(input.newPassword)
+
+  const revokedSessions = await withTenant(ctx.db, tenantId, async (trx) => {
+    if (!(await replacePasswordHash(trx, tenantId, userId, stored, replacement))) return null
+    // IAM-6: the same transaction, so there is no moment with the new password and old sessions.
+    const revoked = await revokeUserSessions(trx, tenantId, userId, {
+      exceptSessionId: principal.sessionId,
+      reason: 'password_change',
+      actor: { type: 'user', id: userId },
+      meta,
+    })
+    await recordEvent(trx, tenantId, changeEvent(principal, 'success', meta))
+    return revoked
+  })
+  // Another change won the race: the password offered is no longer the current one.
+  if (revokedSessions === null)
+    throw await refuse(ctx, principal, meta, 'password_changed_meanwhile')
+  return { revokedSessions }
+}

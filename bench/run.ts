@@ -1,10 +1,12 @@
 // `npm run bench [name]`: runs every benchmark, or only the one named.
 import { runAuditBenchmark } from './audit.ts'
+import { runCryptoBenchmark } from './crypto.ts'
 import { runHttpBenchmark } from './http.ts'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   http: runHttpBenchmark,
   audit: runAuditBenchmark,
+  crypto: runCryptoBenchmark,
 }
 
 async function main(): Promise<number> {

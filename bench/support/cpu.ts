@@ -2,6 +2,7 @@
 // machine is, and how much CPU one process has used. On a small shared machine, a server's CPU
 // time per request is a steadier figure than its throughput, which other load easily disturbs.
 import { readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 const CLOCK_TICKS_PER_SECOND = 100
@@ -82,4 +83,31 @@ export async function waitForQuietMachine(
     const idle = await idleShare(1_000)
     if (idle === null || idle >= minIdle || Date.now() >= deadline) return idle
   }
+}
+
+/** This process's CPU time and the machine's busy time at one moment (single-process benches). */
+export interface LoadReading {
+  atMs: number
+  selfMs: number
+  machineBusyMs: number | null
+}
+
+export function readLoad(): LoadReading {
+  const usage = process.cpuUsage()
+  return {
+    atMs: performance.now(),
+    selfMs: (usage.user + usage.system) / 1000,
+    machineBusyMs: machineBusyMs(),
+  }
+}
+
+/**
+ * Share of the machine's CPU (all cores) used between two readings by anything but this
+ * process (0–1), or null off Linux: the other load that a benchmark's figures suffered.
+ */
+export function otherLoadBetween(before: LoadReading, after: LoadReading): number | null {
+  if (after.machineBusyMs === null || before.machineBusyMs === null) return null
+  const busy = after.machineBusyMs - before.machineBusyMs
+  const capacity = (after.atMs - before.atMs) * cpus().length
+  return capacity <= 0 ? null : Math.max(0, busy - (after.selfMs - before.selfMs)) / capacity
 }

@@ -117,7 +117,31 @@ export class Keyring {
 
   /** HKDF-SHA256(tenant key version, info): one key per table and column (KMS-2). */
   async fieldKey(tenantId: string, version: number, info: string): Promise<Buffer> {
-    const entry = await this.#tenantKey(tenantId, version)
+    return this.#use(await this.#tenantKey(tenantId, version), info)
+  }
+
+  /**
+   * encryptionKey when both the current version and its key are cached, else null (then call
+   * encryptionKey). Synchronous because most field operations hit the cache, and there the
+   * promises of the async path cost about as much as building the associated data.
+   */
+  cachedEncryptionKey(tenantId: string, info: string): { version: number; key: Buffer } | null {
+    const current = this.#current.get(tenantId)
+    if (!current || current.expiresAt <= this.now()) return null
+    const key = this.cachedFieldKey(tenantId, current.version, info)
+    return key ? { version: current.version, key } : null
+  }
+
+  /** fieldKey when the tenant key is cached, still fresh and not used up, else null. */
+  cachedFieldKey(tenantId: string, version: number, info: string): Buffer | null {
+    this.#sweep()
+    const entry = this.#cache.get(`${tenantId}/${version}`)
+    if (!entry || entry.expiresAt <= this.now() || entry.usesLeft <= 0) return null
+    return this.#use(entry, info)
+  }
+
+  /** Counts one use of a cached tenant key and returns the field key for `info` under it. */
+  #use(entry: CachedKey, info: string): Buffer {
     entry.usesLeft--
     let key = entry.fieldKeys.get(info)
     if (!key) {

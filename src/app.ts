@@ -27,10 +27,14 @@ import { connectionsCheckingInterval, httpsOptions, type TlsMaterial } from './h
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
 import { deviceRoutes } from './modules/identity/devices.routes.ts'
+import { emailVerificationRoutes } from './modules/identity/email-verification.routes.ts'
 import { passwordChangeRoutes } from './modules/identity/password-change.routes.ts'
 import { passwordResetRoutes } from './modules/identity/password-reset.routes.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
 import { mfaRoutes } from './modules/mfa/mfa.routes.ts'
+import { mfaAdminRoutes } from './modules/mfa/mfa-admin.routes.ts'
+import { passkeyRoutes } from './modules/mfa/passkeys.routes.ts'
+import { passkeySignInRoutes } from './modules/mfa/passkeys-sign-in.routes.ts'
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts'
 import { vaultRoutes } from './modules/vault/vault.routes.ts'
 
@@ -169,6 +173,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(deviceRoutes, { ctx })
   await app.register(passwordChangeRoutes, { ctx })
   await app.register(passwordResetRoutes, { ctx })
+  await app.register(emailVerificationRoutes, { ctx })
   // LOG-2: the checkpoint key is read once; the checkpointer signs with it, the API shows its
   // public half.
   const auditSigner = loadOrCreateSigner(config.audit.signingKeyFile)
@@ -176,6 +181,9 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(auditRoutes, { ctx, publicKey: auditSigner.publicKey })
   await app.register(vaultRoutes, { ctx })
   await app.register(mfaRoutes, { ctx })
+  await app.register(passkeyRoutes, { ctx })
+  await app.register(passkeySignInRoutes, { ctx })
+  await app.register(mfaAdminRoutes, { ctx })
 
   app.addHook('onClose', async () => {
     await db.close()

@@ -1,4 +1,4 @@
-// The `rampart` command line: serve, migrate, tenant create|list, doctor.
+// The `rampart` command line: serve, migrate, tenant create|list|shred, audit, keys, doctor.
 import { Command, CommanderError } from 'commander'
 import { type Config, ConfigError, loadConfig } from '../config/config.ts'
 import { auditVerify } from './audit.ts'
@@ -15,7 +15,7 @@ import {
 } from './keys.ts'
 import { migrate } from './migrate.ts'
 import { serve } from './serve.ts'
-import { tenantCreate, tenantList } from './tenant.ts'
+import { type TenantShredOptions, tenantCreate, tenantList, tenantShred } from './tenant.ts'
 
 /** Runs the command line; resolves to the process exit code. */
 export async function main(
@@ -66,6 +66,22 @@ export async function main(
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       code = await tenantList(config(), options, io)
+    })
+  tenant
+    .command('shred')
+    .description(
+      'delete a tenant (KMS-5): lock it now, then at the due date shred its key and delete its rows',
+    )
+    .argument('[slug]', 'the tenant (not with --due)')
+    .option(
+      '--delay <duration>',
+      'time before the deletion is due: 0, 90s, 30m, 12h, 7d, 2w (default: RAMPART_TENANT_DELETION_DELAY_DAYS, 7 days)',
+    )
+    .option('--cancel', 'give a pending tenant back, before its deletion has begun')
+    .option('--due', 'complete every deletion whose delay has passed')
+    .option('--dry-run', 'with --due: list what would be completed, change nothing')
+    .action(async (slug: string | undefined, options: TenantShredOptions) => {
+      code = await tenantShred(config(), slug, options, io)
     })
 
   const audit = program.command('audit').description('the tamper-evident audit log (LOG-2)')

@@ -1,9 +1,20 @@
-// `rampart tenant create|list`: the provider's own tenant administration.
+// `rampart tenant create|list|shred`: the provider's own tenant administration.
 import { randomBytes } from 'node:crypto'
 import type { Config } from '../config/config.ts'
 import { SYSTEM_META } from '../context.ts'
+import { KmsError } from '../crypto/errors.ts'
+import { KeyProviderError } from '../crypto/key-provider.ts'
 import { withKeyServices } from '../crypto/key-services.ts'
+import { KeyStoreError } from '../crypto/key-store.ts'
 import { AppError } from '../http/errors.ts'
+import { findTenantBySlug } from '../modules/tenants/tenant-deletion.repository.ts'
+import {
+  cancelTenantDeletion,
+  completeDueDeletions,
+  type DeletionContext,
+  dueDeletions,
+  requestTenantDeletion,
+} from '../modules/tenants/tenant-deletion.service.ts'
 import { listAllTenants } from '../modules/tenants/tenants.repository.ts'
 import { signUp } from '../modules/tenants/tenants.service.ts'
 import { openConfiguredDatabase, prepareSchema } from '../server.ts'
@@ -71,13 +82,17 @@ export async function tenantList(
     if (options.json) {
       io.out(
         JSON.stringify(
-          tenants.map(({ id, slug, name, region, status, created_at }) => ({
-            id,
-            slug,
-            name,
-            region,
-            status,
-            createdAt: created_at,
+          tenants.map((t) => ({
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+            region: t.region,
+            status: t.status,
+            createdAt: t.created_at,
+            // KMS-5: when a deletion was asked for, falls due, and was done.
+            deletionRequestedAt: t.deletion_requested_at,
+            deletionDueAt: t.deletion_due_at,
+            deletedAt: t.deleted_at,
           })),
         ),
       )
@@ -85,10 +100,138 @@ export async function tenantList(
     }
     if (tenants.length === 0) io.out('no tenants')
     for (const t of tenants) {
-      io.out(`${t.slug}\t${t.id}\t${t.region}\t${t.status}\t${t.name}`)
+      const due = t.deletion_due_at?.toISOString() ?? '-'
+      io.out(`${t.slug}\t${t.id}\t${t.region}\t${t.status}\t${due}\t${t.name}`)
     }
     return 0
   } finally {
     await db.close()
   }
+}
+
+const DURATION = /^(\d{1,9})(s|m|h|d|w)$/
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const
+const MAX_DELAY_MS = 365 * 86_400_000
+
+/** `0`, or a whole number with a unit: `90s`, `30m`, `12h`, `7d`, `2w` (at most 365 days). */
+export function parseDelay(text: string): number | null {
+  if (text === '0') return 0
+  const match = DURATION.exec(text)
+  if (!match) return null
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]
+  return ms <= MAX_DELAY_MS ? ms : null
+}
+
+export interface TenantShredOptions {
+  delay?: string
+  cancel?: boolean
+  due?: boolean
+  dryRun?: boolean
+}
+
+/** Checks the combination of slug and options; returns what is wrong, or null. */
+function shredUsageError(slug: string | undefined, options: TenantShredOptions): string | null {
+  if (options.due) {
+    if (slug) return '--due completes every due deletion: give no slug'
+    if (options.cancel || options.delay !== undefined) return '--due takes no --cancel or --delay'
+    return null
+  }
+  if (!slug) return 'name the tenant to shred, or give --due'
+  if (options.dryRun) return '--dry-run goes with --due'
+  if (options.cancel && options.delay !== undefined) return '--cancel takes no --delay'
+  if (options.delay !== undefined && parseDelay(options.delay) === null) {
+    return '--delay must be 0 or a whole number with a unit s, m, h, d or w (at most 365d), like 7d'
+  }
+  return null
+}
+
+/**
+ * KMS-5, DATA-4: `rampart tenant shred <slug> [--delay 7d]` locks the tenant until its deletion
+ * is due; `--cancel` gives it back; `--due` completes every deletion whose delay has passed (key
+ * shredded, rows deleted, tombstone kept). Run `--due` daily, like `keys backup`.
+ */
+export async function tenantShred(
+  config: Config,
+  slug: string | undefined,
+  options: TenantShredOptions,
+  io: CliIo,
+): Promise<number> {
+  const usage = shredUsageError(slug, options)
+  if (usage) {
+    io.err(usage)
+    return 1
+  }
+  const db = await openConfiguredDatabase(config, 'owner')
+  try {
+    await prepareSchema(config, db)
+    return await withKeyServices(config.keys, (keys) =>
+      shredAction({ config, db, keys: keys.keyring }, slug, options, io),
+    )
+  } catch (err) {
+    if (err instanceof AppError) {
+      io.err(`error ${err.code}: ${err.message}`)
+      return 1
+    }
+    if (
+      err instanceof KmsError ||
+      err instanceof KeyProviderError ||
+      err instanceof KeyStoreError
+    ) {
+      io.err(`${err.reason}: ${err.message}`)
+      return 1
+    }
+    throw err
+  } finally {
+    await db.close()
+  }
+}
+
+async function shredAction(
+  ctx: DeletionContext,
+  slug: string | undefined,
+  options: TenantShredOptions,
+  io: CliIo,
+): Promise<number> {
+  if (options.due) {
+    if (options.dryRun) {
+      const due = await dueDeletions(ctx)
+      for (const t of due) {
+        io.out(`would delete ${t.slug} (${t.id}), due ${t.deletion_due_at?.toISOString()}`)
+      }
+      io.out(`${due.length} deletion(s) due`)
+      return 0
+    }
+    const done = await completeDueDeletions(ctx, SYSTEM_META, {
+      onDone: (d) =>
+        io.out(
+          `${d.slug} (${d.tenantId}): ${d.keyVersionsDestroyed} key version(s) destroyed, ${d.rowsDeleted} row(s) deleted from ${d.tables} table(s); terminated`,
+        ),
+    })
+    io.out(`${done.length} deletion(s) completed`)
+    return 0
+  }
+  const tenant = await findTenantBySlug(ctx.db.db, slug as string)
+  if (!tenant) {
+    io.err(`no tenant with slug ${slug}`)
+    return 1
+  }
+  if (options.cancel) {
+    const back = await cancelTenantDeletion(ctx, tenant.id, SYSTEM_META)
+    io.out(`${tenant.slug}: deletion cancelled; the organisation is ${back.status} again`)
+    return 0
+  }
+  const delayMs = options.delay === undefined ? undefined : (parseDelay(options.delay) as number)
+  const pending = await requestTenantDeletion(
+    ctx,
+    tenant.id,
+    delayMs === undefined ? {} : { delayMs },
+    SYSTEM_META,
+  )
+  io.out(
+    `${tenant.slug}: pending deletion, due ${pending.deletion_due_at?.toISOString()}; nobody can sign in to it now`,
+  )
+  io.out(
+    `cancel before then with: rampart tenant shred ${tenant.slug} --cancel; complete with: rampart tenant shred --due`,
+  )
+  return 0
 }

@@ -85,7 +85,16 @@ export interface Config {
   }
   regions: string[]
   defaultRegion: string
-  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number }
+  /** KMS-5, DATA-4: how long `rampart tenant shred` keeps a tenant locked before it is deleted. */
+  tenantDeletion: { delayDays: number }
+  session: {
+    idleTimeoutSeconds: number
+    absoluteTimeoutSeconds: number
+    /** IAM-4, IAM-6: how recent a sign-in or step-up must be to change factors, e-mail or password. */
+    stepUpSeconds: number
+    /** IAM-4: how long a correct password waits for its second factor. */
+    mfaChallengeSeconds: number
+  }
   mail: MailConfig
   /** IAM-2: how long a reset link works, and how many reset mails an account gets per hour. */
   passwordReset: { tokenTtlSeconds: number; maxPerAccountPerHour: number }
@@ -317,10 +326,15 @@ export function parseConfig(env: Env = process.env): Config {
     },
     regions,
     defaultRegion,
+    tenantDeletion: {
+      delayDays: int(env, file, 'RAMPART_TENANT_DELETION_DELAY_DAYS', 7, 0, 365),
+    },
     session: {
       // IAM-6 defaults: idle 30 minutes, absolute 12 hours.
       idleTimeoutSeconds: int(env, file, 'RAMPART_SESSION_IDLE_TIMEOUT', 30 * 60, 60),
       absoluteTimeoutSeconds: int(env, file, 'RAMPART_SESSION_ABSOLUTE_TIMEOUT', 12 * 60 * 60, 60),
+      stepUpSeconds: int(env, file, 'RAMPART_STEP_UP_MAX_AGE', 10 * 60, 30, 24 * 60 * 60),
+      mfaChallengeSeconds: int(env, file, 'RAMPART_MFA_CHALLENGE_TTL', 5 * 60, 30, 60 * 60),
     },
     lockout: {
       threshold: int(env, file, 'RAMPART_LOCKOUT_THRESHOLD', 5, 1, 100),

@@ -5,6 +5,8 @@ import type {
   AuditHeadsTable,
   AuditNodesTable,
 } from '../modules/audit/audit.table.ts'
+import type { EmailVerificationTokensTable } from '../modules/identity/email-verification.table.ts'
+import type { MfaChallengesTable } from '../modules/identity/mfa-challenges.table.ts'
 import type { PasswordResetTokensTable } from '../modules/identity/password-reset.table.ts'
 import type { SessionsTable } from '../modules/identity/sessions.table.ts'
 import type {
@@ -14,6 +16,7 @@ import type {
 import type { UsersTable } from '../modules/identity/users.table.ts'
 import type { MailOutboxTable } from '../modules/mail/mail.table.ts'
 import type { MfaRecoveryCodesTable, MfaTotpTable } from '../modules/mfa/mfa.table.ts'
+import type { MfaPasskeyChallengesTable, MfaPasskeysTable } from '../modules/mfa/passkeys.table.ts'
 import type { TenantsTable } from '../modules/tenants/tenants.table.ts'
 import type { CredentialsTable } from '../modules/vault/vault.table.ts'
 
@@ -32,4 +35,8 @@ export interface Database {
   password_reset_tokens: PasswordResetTokensTable
   mfa_totp: MfaTotpTable
   mfa_recovery_codes: MfaRecoveryCodesTable
+  mfa_challenges: MfaChallengesTable
+  email_verification_tokens: EmailVerificationTokensTable
+  mfa_passkeys: MfaPasskeysTable
+  mfa_passkey_challenges: MfaPasskeyChallengesTable
 }

@@ -33,7 +33,12 @@ export async function withTenant<T>(
  */
 async function withResolvedTenant<T>(
   handle: DatabaseHandle,
-  gateway: 'rampart_tenant_by_slug' | 'rampart_tenant_by_session' | 'rampart_tenant_by_reset_token',
+  gateway:
+    | 'rampart_tenant_by_slug'
+    | 'rampart_tenant_by_session'
+    | 'rampart_tenant_by_reset_token'
+    | 'rampart_tenant_by_mfa_challenge'
+    | 'rampart_tenant_by_email_token',
   key: string,
   fn: (trx: Trx, tenantId: string | null) => Promise<T>,
 ): Promise<T> {
@@ -74,6 +79,24 @@ export function withTenantByResetToken<T>(
   return withResolvedTenant(handle, 'rampart_tenant_by_reset_token', tokenHash, fn)
 }
 
+/** IAM-4: the tenant of an open second-factor challenge, by its token hash. */
+export function withTenantByMfaChallenge<T>(
+  handle: DatabaseHandle,
+  tokenHash: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_mfa_challenge', tokenHash, fn)
+}
+
+/** IAM-1: the tenant of an open e-mail verification token, by its hash. */
+export function withTenantByEmailToken<T>(
+  handle: DatabaseHandle,
+  tokenHash: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_email_token', tokenHash, fn)
+}
+
 /** Runs as the application role with no tenant: for health checks and platform-level reads. */
 export async function withAppRole<T>(
   db: Kysely<Database>,
@@ -93,6 +116,25 @@ export async function withPlatformAudit<T>(
 ): Promise<T> {
   return handle.db.transaction().execute(async (trx) => {
     await sql`SELECT set_config('role', ${handle.appRole}, true),
+      set_config('rampart.audit_platform', 'on', true)`.execute(trx)
+    return fn(trx)
+  })
+}
+
+/**
+ * Operator work on one tenant that the application role is never granted, such as deleting all
+ * of a tenant's rows (KMS-5, DATA-4): a transaction on `handle`'s own login, which must be the
+ * schema owner (the CLI's connection), with the tenant's setting and the platform's audit context,
+ * so events for the tenant's log and the platform's commit together with the work.
+ */
+export async function withTenantAsOwner<T>(
+  handle: DatabaseHandle,
+  tenantId: string,
+  fn: (trx: Trx) => Promise<T>,
+): Promise<T> {
+  if (!isUuid(tenantId)) throw new TypeError('withTenantAsOwner needs a tenant id (uuid)')
+  return handle.db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('rampart.tenant_id', ${tenantId}, true),
       set_config('rampart.audit_platform', 'on', true)`.execute(trx)
     return fn(trx)
   })

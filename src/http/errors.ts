@@ -52,6 +52,11 @@ export const HttpErrors = defineErrors({
   },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side' },
   AUTH_REQUIRED: { status: 401, message: 'Sign in first' },
+  // IAM-4: the organisation requires a second factor; this session may only enrol one.
+  AUTH_MFA_ENROLMENT_REQUIRED: {
+    status: 403,
+    message: 'Your organisation requires a second factor: set one up at /api/v1/me/mfa first',
+  },
 })
 
 export const ErrorResponse = Type.Object(

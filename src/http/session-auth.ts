@@ -31,7 +31,19 @@ function presentedToken(
   return cookie ? { token: cookie, source: 'cookie' } : null
 }
 
-export function requireSession(ctx: ServiceContext): preHandlerAsyncHookHandler {
+export interface SessionGuardOptions {
+  /**
+   * IAM-4: whether an enrolment-only session (a user the organisation's policy obliges to have a
+   * second factor, who has none yet) may use the route. Only the routes that show the user who
+   * they are, let them enrol a factor or sign out say yes.
+   */
+  allowEnrolment?: boolean
+}
+
+export function requireSession(
+  ctx: ServiceContext,
+  options: SessionGuardOptions = {},
+): preHandlerAsyncHookHandler {
   return async function sessionGuard(request: FastifyRequest, reply: FastifyReply) {
     const presented = presentedToken(request)
     if (!presented) throw HttpErrors.AUTH_REQUIRED()
@@ -46,6 +58,9 @@ export function requireSession(ctx: ServiceContext): preHandlerAsyncHookHandler 
       !csrfMatches(presented.token, headerValue(request.headers['x-csrf-token']))
     ) {
       throw HttpErrors.REQUEST_CSRF_FAILED()
+    }
+    if (principal.scope === 'mfa_enrolment' && !options.allowEnrolment) {
+      throw HttpErrors.AUTH_MFA_ENROLMENT_REQUIRED()
     }
     request.principal = principal
     request.credentialSource = presented.source

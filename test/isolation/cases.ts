@@ -44,6 +44,29 @@ const STATIC_DOCS = {
 /** Ids of B's rows that A can know of. B's credentials are aimed at in src/modules/vault/. */
 const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
 
+/** IAM-4: WebAuthn responses of the right shape to a challenge nobody issued. */
+const FAKE_CHALLENGE_ID = `00000000-0000-4000-8000-000000000000.${'A'.repeat(240)}`
+const B64 = (text: string) => Buffer.from(text).toString('base64url')
+const FAKE_CREDENTIAL = { id: 'A'.repeat(43), rawId: 'A'.repeat(43), type: 'public-key' }
+const FAKE_REGISTRATION = {
+  challengeId: FAKE_CHALLENGE_ID,
+  name: 'Into B?',
+  response: {
+    ...FAKE_CREDENTIAL,
+    clientExtensionResults: {},
+    response: { clientDataJSON: B64('{}'), attestationObject: B64('\u00a0') },
+  },
+}
+const FAKE_ASSERTION = {
+  challengeId: FAKE_CHALLENGE_ID,
+  response: {
+    ...FAKE_CREDENTIAL,
+    clientExtensionResults: {},
+    response: { clientDataJSON: B64('{}'), authenticatorData: B64('x'), signature: B64('x') },
+  },
+  mode: 'bearer',
+}
+
 function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
   for (const r of responses) {
     if (r.statusCode !== status || (code && r.json().error.code !== code)) {
@@ -128,6 +151,146 @@ export const isolationCases: Record<string, IsolationCase> = {
         if (r.statusCode !== 401) throw new Error(`expected 401, got ${r.statusCode}`)
       }
     },
+  },
+
+  // IAM-4: B's session token offered as A's second-factor challenge finds nothing.
+  'POST /api/v1/sessions/mfa': {
+    kind: 'tenant',
+    requests: ({ b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/mfa',
+        payload: { challenge: b.bearer.token, method: 'totp', code: '123456' },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/mfa',
+        headers: { 'x-tenant-id': b.tenant.id },
+        payload: { challenge: b.cookie.csrf, method: 'recovery_code', code: 'ABCD-EFGH-IJKL' },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 401, 'IDENTITY_SECOND_FACTOR_INVALID'),
+  },
+  'POST /api/v1/sessions/mfa/passkey-options': {
+    kind: 'tenant',
+    requests: ({ b }) =>
+      [b.bearer.token, b.cookie.csrf].map((challenge) => ({
+        method: 'POST' as const,
+        url: '/api/v1/sessions/mfa/passkey-options',
+        headers: { 'x-tenant-id': b.tenant.id },
+        payload: { challenge },
+      })),
+    verify: (responses) => expectStatus(responses, 401, 'IDENTITY_SECOND_FACTOR_INVALID'),
+  },
+  'POST /api/v1/sessions/current/step-up': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/current/step-up',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { password: `${b.password}-wrong` },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/current/step-up',
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { password: a.password },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 403, 'IDENTITY_STEP_UP_FAILED')
+      expectStatus(responses.slice(1), 200)
+    },
+  },
+  'GET /api/v1/tenant/mfa-policy': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/tenant/mfa-policy?tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 200),
+  },
+  // A's policy changes; B's stays as it was (the harness compares B's rows).
+  'PUT /api/v1/tenant/mfa-policy': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'PUT',
+        url: `/api/v1/tenant/mfa-policy?tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { policy: 'all' },
+      },
+      {
+        method: 'PUT',
+        url: '/api/v1/tenant/mfa-policy',
+        headers: a.bearer.authorization,
+        payload: { policy: 'admins', tenantId: b.tenant.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 200)
+      expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
+    },
+  },
+  'DELETE /api/v1/users/:userId/mfa': {
+    kind: 'tenant',
+    requests: ({ a, b }) =>
+      [b.owner.id, b.tenant.id, b.bearer.sessionId].map((id) => ({
+        method: 'DELETE' as const,
+        url: `/api/v1/users/${id}/mfa`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      })),
+    verify: (responses) => expectStatus(responses, 404, 'MFA_USER_NOT_FOUND'),
+  },
+
+  // IAM-6: A's change request names B's ids and B's address; only A's own account gets a link.
+  'POST /api/v1/me/email': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: `/api/v1/me/email?user=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { email: `moved-${a.tenant.slug}@elsewhere.example` },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/me/email',
+        headers: a.bearer.authorization,
+        payload: { email: b.owner.email, userId: b.owner.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 202)
+      expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
+    },
+  },
+  'POST /api/v1/me/email/verification': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: `/api/v1/me/email/verification?user=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 202),
+  },
+  // B's session token and CSRF token offered as verification tokens find nothing.
+  'POST /api/v1/email-verification': {
+    kind: 'tenant',
+    requests: ({ b }) =>
+      [b.bearer.token, b.cookie.csrf, b.tenant.id].map((token) => ({
+        method: 'POST' as const,
+        url: '/api/v1/email-verification',
+        headers: { 'x-tenant-id': b.tenant.id },
+        payload: { token },
+      })),
+    verify: (responses) => expectStatus(responses, 400, 'IDENTITY_EMAIL_TOKEN_INVALID'),
   },
 
   'DELETE /api/v1/sessions/current': {
@@ -524,7 +687,10 @@ export const isolationCases: Record<string, IsolationCase> = {
     verify: (responses) => {
       expectStatus(responses, 200)
       for (const r of responses) {
-        if (JSON.stringify(r.json()) !== '{"totp":null,"recoveryCodes":{"remaining":0}}') {
+        if (
+          JSON.stringify(r.json()) !==
+          '{"totp":null,"recoveryCodes":{"remaining":0},"passkeys":{"count":0}}'
+        ) {
           throw new Error(`A saw factors it does not have: ${r.body}`)
         }
       }
@@ -622,6 +788,138 @@ export const isolationCases: Record<string, IsolationCase> = {
         headers: a.bearer.authorization,
       })
       if (state.json().recoveryCodes.remaining !== 10) throw new Error(`not A's: ${state.body}`)
+    },
+  },
+
+  // IAM-4: passkeys. A names B's tenant and user in queries, headers and bodies and B's ids as
+  // passkey ids; only A's own passkeys are listed, registered or removed.
+  'GET /api/v1/me/mfa/passkeys': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/me/mfa/passkeys?user=${b.owner.id}&tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+      { method: 'GET', url: '/api/v1/me/mfa/passkeys', cookies: a.cookie.cookies },
+    ],
+    verify: (responses) => {
+      expectStatus(responses, 200)
+      for (const r of responses) {
+        if (r.json().passkeys.length !== 0) throw new Error(`A saw passkeys: ${r.body}`)
+      }
+    },
+  },
+  'POST /api/v1/me/mfa/passkeys/options': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/me/mfa/passkeys/options',
+        headers: a.bearer.authorization,
+        payload: { userId: b.owner.id },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/me/mfa/passkeys/options?user=${b.owner.id}`,
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses, { a }) => {
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      expectStatus(responses.slice(1), 201)
+      const handle = Buffer.from(a.owner.id.replaceAll('-', ''), 'hex').toString('base64url')
+      if (responses[1]?.json().options.user.id !== handle) throw new Error('not A registering')
+    },
+  },
+  'POST /api/v1/me/mfa/passkeys': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/me/mfa/passkeys',
+        headers: a.bearer.authorization,
+        payload: { ...FAKE_REGISTRATION, userId: b.owner.id },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/me/mfa/passkeys?user=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: FAKE_REGISTRATION,
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
+      // A challenge A never got opens nowhere: not in A's organisation, and B's is not consulted.
+      expectStatus(responses.slice(1), 422, 'MFA_PASSKEY_CHALLENGE_INVALID')
+    },
+  },
+  'DELETE /api/v1/me/mfa/passkeys/:id': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      ...idsOfB(b).map((id) => ({
+        method: 'DELETE' as const,
+        url: `/api/v1/me/mfa/passkeys/${id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      })),
+      {
+        method: 'DELETE',
+        url: `/api/v1/me/mfa/passkeys/${b.owner.id}`,
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf },
+      },
+    ],
+    verify: (responses) => expectStatus(responses, 404, 'MFA_PASSKEY_NOT_FOUND'),
+  },
+  // IAM-4: passwordless sign-in is public. Options for B's slug write nothing in B (challenges are
+  // sealed, not stored); a sign-in attempt at B with a challenge B never issued is refused and
+  // recorded in B's log as a failure.
+  'POST /api/v1/sessions/passkey/options': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/passkey/options',
+        headers: a.bearer.authorization,
+        payload: { tenant: b.tenant.slug },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/passkey/options',
+        cookies: a.cookie.cookies,
+        headers: { 'x-csrf-token': a.cookie.csrf },
+        payload: { tenant: a.tenant.slug, tenantId: b.tenant.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 200)
+      expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
+      if (responses[0]?.json().options.allowCredentials.length !== 0) {
+        throw new Error(`credentials listed: ${responses[0]?.body}`)
+      }
+    },
+  },
+  'POST /api/v1/sessions/passkey': {
+    kind: 'tenant',
+    recordsFailuresInB: true,
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/passkey',
+        headers: a.bearer.authorization,
+        payload: { tenant: b.tenant.slug, ...FAKE_ASSERTION },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/sessions/passkey',
+        cookies: a.cookie.cookies,
+        payload: { tenant: a.tenant.slug, ...FAKE_ASSERTION, userId: b.owner.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 401, 'IDENTITY_INVALID_CREDENTIALS')
+      expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
     },
   },
 }

@@ -8,6 +8,9 @@ import { mail } from './20261126T0000_mail.ts'
 import { passwordReset } from './20261126T0001_password_reset.ts'
 import { mfa } from './20261126T0100_mfa.ts'
 import { signInProtection } from './20261126T0400_sign_in_protection.ts'
+import { signInMfa } from './20261201T0000_sign_in_mfa.ts'
+import { tenantDeletion } from './20261201T0100_tenant_deletion.ts'
+import { passkeys } from './20261201T0200_passkeys.ts'
 
 export interface MigrationContext {
   /** The non-owner role the application runs as. */
@@ -27,6 +30,9 @@ export class RampartMigrations implements MigrationProvider {
       '20261126T0001_password_reset': passwordReset(this.ctx),
       '20261126T0100_mfa': mfa(this.ctx),
       '20261126T0400_sign_in_protection': signInProtection(this.ctx),
+      '20261201T0000_sign_in_mfa': signInMfa(this.ctx),
+      '20261201T0100_tenant_deletion': tenantDeletion(this.ctx),
+      '20261201T0200_passkeys': passkeys(this.ctx),
     }
   }
 }

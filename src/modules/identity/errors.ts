@@ -6,6 +6,24 @@ export const IdentityErrors = defineErrors({
     // IAM-3: one answer for unknown organisation, unknown e-mail and wrong password.
     message: 'The organisation, e-mail address or password is not correct',
   },
+  // IAM-3, IAM-4: one answer for a wrong code, a spent or expired challenge and a locked account.
+  IDENTITY_SECOND_FACTOR_INVALID: {
+    status: 401,
+    message: 'The code is not correct, or this sign-in has expired; sign in again if it persists',
+  },
+  // IAM-4, IAM-6: the session is valid but too old for this change; prove who you are again.
+  IDENTITY_STEP_UP_REQUIRED: {
+    status: 403,
+    message: 'This change needs a recent sign-in: confirm your password (and second factor) first',
+  },
+  IDENTITY_STEP_UP_SECOND_FACTOR_REQUIRED: {
+    status: 422,
+    message: 'You have a second factor: send its code too (method and code)',
+  },
+  IDENTITY_STEP_UP_FAILED: {
+    status: 403,
+    message: 'The password or second factor is not correct',
+  },
   IDENTITY_PASSWORD_TOO_SHORT: {
     status: 422,
     message: 'The password needs at least 12 characters',

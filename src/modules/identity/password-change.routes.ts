@@ -4,8 +4,9 @@ import type { preHandlerAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
-import { principalOf, requestMeta, requireSession } from '../../http/session-auth.ts'
+import { principalOf, requestMeta } from '../../http/session-auth.ts'
 import { changePassword } from './password-change.service.ts'
+import { sensitiveChangeGuards } from './step-up.guard.ts'
 
 const ChangeBody = Type.Object(
   {
@@ -20,12 +21,9 @@ const ChangeReply = Type.Object({
   revokedSessions: Type.Integer({ description: 'Other sessions of the user that were ended' }),
 })
 
-/**
- * The guards in front of a password change, in order. One list, so a fresh re-authentication
- * (step-up) guard is added here and nowhere else.
- */
+/** The guards in front of a password change: a full session and a recent authentication. */
 export function passwordChangeGuards(ctx: ServiceContext): preHandlerAsyncHookHandler[] {
-  return [requireSession(ctx)]
+  return sensitiveChangeGuards(ctx)
 }
 
 export const passwordChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = async (

@@ -8,15 +8,11 @@ import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.servi
 import type { AuditEvent } from '../audit/events.ts'
 import { revokeUserSessions } from './devices.service.ts'
 import { IdentityErrors } from './errors.ts'
-import { findPasswordHash, replacePasswordHash } from './password-change.repository.ts'
-import {
-  assertAcceptablePassword,
-  burnVerification,
-  hashPassword,
-  normalizePassword,
-  verifyPassword,
-} from './passwords.ts'
+import { clearCounter } from './lockout.service.ts'
+import { replacePasswordHash } from './password-change.repository.ts'
+import { assertAcceptablePassword, hashPassword, normalizePassword } from './passwords.ts'
 import type { Principal } from './sessions.service.ts'
+import { checkOwnPassword } from './step-up.service.ts'
 
 export interface PasswordChange {
   currentPassword: string
@@ -63,17 +59,21 @@ export async function changePassword(
   meta: RequestMeta,
 ): Promise<{ revokedSessions: number }> {
   const { tenantId, userId } = principal
-  const stored = await withTenant(ctx.db, tenantId, (trx) =>
-    findPasswordHash(trx, tenantId, userId),
-  )
-  // The slow hashes run outside any transaction, so no row stays locked while they do.
+  // IAM-3: the current password is charged to the account's failure counter like a sign-in. The
+  // slow hashes run outside any transaction, so no row stays locked while they do.
+  const checked = await checkOwnPassword(ctx, principal, input.currentPassword, meta)
+  const stored = checked.stored
   if (!stored) {
     // A user without a password (single sign-on only) has nothing to change here.
-    await burnVerification(input.currentPassword)
     throw await refuse(ctx, principal, meta, 'no_password')
   }
-  if (!(await verifyPassword(stored, input.currentPassword))) {
-    throw await refuse(ctx, principal, meta, 'invalid_password')
+  if (checked.outcome !== 'ok') {
+    throw await refuse(
+      ctx,
+      principal,
+      meta,
+      checked.outcome === 'locked' ? 'account_locked' : 'invalid_password',
+    )
   }
   if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) {
     throw IdentityErrors.IDENTITY_PASSWORD_UNCHANGED()
@@ -87,6 +87,7 @@ export async function changePassword(
 
   const revokedSessions = await withTenant(ctx.db, tenantId, async (trx) => {
     if (!(await replacePasswordHash(trx, tenantId, userId, stored, replacement))) return null
+    await clearCounter(trx, tenantId, checked.guard)
     // IAM-6: the same transaction, so there is no moment with the new password and old sessions.
     const revoked = await revokeUserSessions(trx, tenantId, userId, {
       exceptSessionId: principal.sessionId,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Trx } from '../../db/tenant.ts'
-import type { NewSessionRow, SessionRow } from './sessions.table.ts'
+import type { NewSessionRow, SessionRow, SessionScope } from './sessions.table.ts'
 import type { UserRole } from './users.table.ts'
 
 export async function insertSession(trx: Trx, row: NewSessionRow): Promise<SessionRow> {
@@ -13,7 +13,10 @@ export interface PrincipalRow {
   user_id: string
   expires_at: Date
   last_seen_at: Date
+  scope: SessionScope
+  authenticated_at: Date
   email: string
+  email_verified_at: Date | null
   role: UserRole
   user_status: string
   tenant_slug: string
@@ -35,7 +38,8 @@ export async function findPrincipal(
 ): Promise<PrincipalRow | undefined> {
   const { rows } = await sql<PrincipalRow>`
     SELECT s.id AS session_id, s.tenant_id, s.user_id, s.expires_at, s.last_seen_at,
-           u.email, u.role, u.status AS user_status,
+           s.scope, s.authenticated_at,
+           u.email, u.email_verified_at, u.role, u.status AS user_status,
            t.slug AS tenant_slug, t.name AS tenant_name, t.region AS tenant_region,
            t.status AS tenant_status
     FROM sessions s
@@ -70,4 +74,37 @@ export async function revokeSession(
     .where('revoked_at', 'is', null)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/** IAM-6: a step-up: the session's holder proved who they are just now. */
+export async function markAuthenticated(
+  trx: Trx,
+  tenantId: string,
+  sessionId: string,
+  amr: string[],
+): Promise<Date> {
+  const row = await trx
+    .updateTable('sessions')
+    .set({ authenticated_at: sql<Date>`now()`, amr })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sessionId)
+    .returning('authenticated_at')
+    .executeTakeFirstOrThrow()
+  return row.authenticated_at
+}
+
+/** IAM-4: the session's user enrolled a second factor; the session reaches everything now. */
+export async function upgradeEnrolmentSession(
+  trx: Trx,
+  tenantId: string,
+  sessionId: string,
+  method: string,
+): Promise<void> {
+  await trx
+    .updateTable('sessions')
+    .set({ scope: 'full', amr: sql<string[]>`array_append(amr, ${method})` })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sessionId)
+    .where('scope', '=', 'mfa_enrolment')
+    .execute()
 }

@@ -1,5 +1,6 @@
 // Sign-in, sign-out and the current principal (IAM-6).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
@@ -12,38 +13,125 @@ import {
   setDeviceCookie,
   setSessionCookie,
 } from '../../http/session-auth.ts'
+import { AuthenticationResponse, ChallengeId, WebAuthnOptions } from '../mfa/passkeys.schemas.ts'
 import { signOut } from './sessions.service.ts'
+import type { IssuedSession } from './sign-in/attempt.ts'
+import {
+  completeSignIn,
+  passkeyOptionsForChallenge,
+  type SecondFactorProof,
+} from './sign-in/second-factor.ts'
 import { signIn } from './sign-in/steps.ts'
+import { stepUp } from './step-up.service.ts'
 import { csrfTokenFor } from './tokens.ts'
+
+/**
+ * IAM-6: a new session as the client asked for it: the token in the body (bearer), or as the
+ * HttpOnly cookie with a CSRF token in the body. Also sets the device cookie of a new browser.
+ */
+export function sendSession(
+  reply: FastifyReply,
+  issued: IssuedSession,
+  mode: 'cookie' | 'bearer' | undefined,
+): FastifyReply {
+  if (issued.deviceToken) setDeviceCookie(reply, issued.deviceToken)
+  const session = {
+    id: issued.sessionId,
+    expiresAt: issued.expiresAt.toISOString(),
+    scope: issued.scope,
+  }
+  reply.header('cache-control', 'no-store')
+  if (mode === 'bearer') return reply.status(201).send({ session, token: issued.token })
+  setSessionCookie(reply, issued.token, issued.expiresAt)
+  return reply.status(201).send({ session, csrfToken: csrfTokenFor(issued.token) })
+}
+
+const Mode = Type.Optional(
+  Type.Union([Type.Literal('cookie'), Type.Literal('bearer')], {
+    description:
+      'cookie (default): the token is set as an HttpOnly cookie and a CSRF token returned; bearer: the token is returned in the body for API clients',
+  }),
+)
 
 const SignInBody = Type.Object(
   {
     tenant: Type.String({ minLength: 1, maxLength: 63, description: 'Organisation slug' }),
     email: Type.String({ minLength: 1, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
-    mode: Type.Optional(
-      Type.Union([Type.Literal('cookie'), Type.Literal('bearer')], {
-        description:
-          'cookie (default): the token is set as an HttpOnly cookie and a CSRF token returned; bearer: the token is returned in the body for API clients',
-      }),
-    ),
+    mode: Mode,
   },
   { additionalProperties: false },
 )
 
-const SignInReply = Type.Object({
-  session: Type.Object({
-    id: Type.String({ format: 'uuid' }),
-    expiresAt: Type.String({ format: 'date-time' }),
+const SessionSummary = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  scope: Type.Union([Type.Literal('full'), Type.Literal('mfa_enrolment')], {
+    description:
+      'full, or mfa_enrolment: the organisation requires a second factor this user has not set up; until one is enrolled the session reaches only /api/v1/me, /api/v1/me/mfa/... and sign-out',
   }),
+})
+
+const SignInReply = Type.Object({
+  session: SessionSummary,
   csrfToken: Type.Optional(Type.String()),
   token: Type.Optional(Type.String({ description: 'Bearer token (mode=bearer only)' })),
 })
+
+const ChallengeReply = Type.Object({
+  mfaRequired: Type.Literal(true),
+  challenge: Type.Object({
+    token: Type.String({
+      description: 'Send it with the second factor to POST /api/v1/sessions/mfa',
+    }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    methods: Type.Array(
+      Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('passkey')]),
+    ),
+  }),
+})
+
+const StepUpBody = Type.Object(
+  {
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')])),
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+)
+
+const Challenge = Type.String({ minLength: 1, maxLength: 128 })
+
+/** IAM-4: one of the three second factors, each with exactly its own fields. */
+const SecondFactorBody = Type.Union([
+  Type.Object(
+    {
+      challenge: Challenge,
+      method: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')]),
+      code: Type.String({ minLength: 1, maxLength: 64 }),
+      mode: Mode,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      challenge: Challenge,
+      method: Type.Literal('passkey'),
+      passkey: Type.Object(
+        { challengeId: ChallengeId, response: AuthenticationResponse },
+        { additionalProperties: false },
+      ),
+      mode: Mode,
+    },
+    { additionalProperties: false },
+  ),
+])
 
 const MeReply = Type.Object({
   user: Type.Object({
     id: Type.String({ format: 'uuid' }),
     email: Type.String(),
+    emailVerified: Type.Boolean(),
     role: Type.String(),
   }),
   tenant: Type.Object({
@@ -55,6 +143,12 @@ const MeReply = Type.Object({
   session: Type.Object({
     id: Type.String({ format: 'uuid' }),
     expiresAt: Type.String({ format: 'date-time' }),
+    scope: SessionSummary.properties.scope,
+    authenticatedAt: Type.String({
+      format: 'date-time',
+      description:
+        'The last sign-in or step-up; changes of factors, e-mail or password need it recent',
+    }),
   }),
   csrfToken: Type.Optional(Type.String({ description: 'Present for cookie sessions' })),
 })
@@ -63,7 +157,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
   app,
   { ctx },
 ) => {
-  const guard = requireSession(ctx)
+  // Who they are and signing out are open to enrolment-only sessions too (IAM-4).
+  const guard = requireSession(ctx, { allowEnrolment: true })
 
   app.post(
     '/api/v1/sessions',
@@ -71,8 +166,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       schema: {
         tags: ['sessions'],
         summary: 'Sign in with organisation slug, e-mail and password',
+        description:
+          'A user with a second factor gets 200 with a challenge instead of a session; the sign-in then completes at POST /api/v1/sessions/mfa.',
         body: SignInBody,
-        response: { 201: SignInReply, ...errorResponses(400, 401, 413, 415, 429) },
+        response: {
+          201: SignInReply,
+          200: ChallengeReply,
+          ...errorResponses(400, 401, 413, 415, 429),
+        },
       },
       config: {
         rateLimit: {
@@ -83,18 +184,48 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
     },
     async (request, reply) => {
       const deviceToken = request.cookies[DEVICE_COOKIE]
-      const issued = await signIn(
+      const result = await signIn(
         ctx,
         { ...request.body, ...(deviceToken ? { deviceToken } : {}) },
         requestMeta(request),
       )
-      if (issued.deviceToken) setDeviceCookie(reply, issued.deviceToken)
-      const session = { id: issued.sessionId, expiresAt: issued.expiresAt.toISOString() }
-      if (request.body.mode === 'bearer') {
-        return reply.status(201).send({ session, token: issued.token })
+      if (result.kind === 'mfa') {
+        const { token, expiresAt, methods } = result.challenge
+        reply.header('cache-control', 'no-store')
+        return reply.status(200).send({
+          mfaRequired: true as const,
+          challenge: { token, expiresAt: expiresAt.toISOString(), methods },
+        })
       }
-      setSessionCookie(reply, issued.token, issued.expiresAt)
-      return reply.status(201).send({ session, csrfToken: csrfTokenFor(issued.token) })
+      return sendSession(reply, result.session, request.body.mode)
+    },
+  )
+
+  app.post(
+    '/api/v1/sessions/mfa',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary:
+          'Complete a sign-in with its second factor: an authenticator code, a recovery code or a passkey',
+        body: SecondFactorBody,
+        response: { 201: SignInReply, ...errorResponses(400, 401, 413, 415, 429) },
+      },
+      config: {
+        rateLimit: {
+          max: ctx.config.rateLimit.signInMax,
+          timeWindow: ctx.config.rateLimit.windowMs,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body
+      const proof: SecondFactorProof =
+        body.method === 'passkey'
+          ? { method: 'passkey', ...body.passkey }
+          : { method: body.method, code: body.code }
+      const result = await completeSignIn(ctx, body.challenge, proof, requestMeta(request))
+      return sendSession(reply, result.session, body.mode)
     },
   )
 
@@ -115,6 +246,63 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
     },
   )
 
+  app.post(
+    '/api/v1/sessions/mfa/passkey-options',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary:
+          "Options for navigator.credentials.get() to answer a challenge with one of the user's passkeys",
+        body: Type.Object({ challenge: Challenge }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ challengeId: ChallengeId, options: WebAuthnOptions }),
+          ...errorResponses(400, 401, 409, 413, 415, 429),
+        },
+      },
+      config: {
+        rateLimit: {
+          max: ctx.config.rateLimit.signInMax,
+          timeWindow: ctx.config.rateLimit.windowMs,
+        },
+      },
+    },
+    async (request) =>
+      passkeyOptionsForChallenge(ctx, request.body.challenge, requestMeta(request)),
+  )
+
+  app.post(
+    '/api/v1/sessions/current/step-up',
+    {
+      preHandler: guard,
+      schema: {
+        tags: ['sessions'],
+        summary: 'Prove who you are again (password, and second factor if you have one)',
+        description:
+          'Changing second factors, the e-mail address or the password needs a sign-in or step-up no older than RAMPART_STEP_UP_MAX_AGE (10 minutes by default).',
+        body: StepUpBody,
+        response: {
+          200: Type.Object({ authenticatedAt: Type.String({ format: 'date-time' }) }),
+          ...errorResponses(400, 401, 403, 413, 415, 422, 429),
+        },
+      },
+      config: {
+        rateLimit: {
+          max: ctx.config.rateLimit.signInMax,
+          timeWindow: ctx.config.rateLimit.windowMs,
+        },
+      },
+    },
+    async (request) => {
+      const { authenticatedAt } = await stepUp(
+        ctx,
+        principalOf(request),
+        request.body,
+        requestMeta(request),
+      )
+      return { authenticatedAt: authenticatedAt.toISOString() }
+    },
+  )
+
   app.get(
     '/api/v1/me',
     {
@@ -128,9 +316,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
     async (request) => {
       const p = principalOf(request)
       return {
-        user: { id: p.userId, email: p.email, role: p.role },
+        user: { id: p.userId, email: p.email, emailVerified: p.emailVerified, role: p.role },
         tenant: { id: p.tenantId, ...p.tenant },
-        session: { id: p.sessionId, expiresAt: p.expiresAt.toISOString() },
+        session: {
+          id: p.sessionId,
+          expiresAt: p.expiresAt.toISOString(),
+          scope: p.scope,
+          authenticatedAt: p.authenticatedAt.toISOString(),
+        },
         ...(request.credentialSource === 'cookie' ? { csrfToken: csrfTokenFor(p.token) } : {}),
       }
     },

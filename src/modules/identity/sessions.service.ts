@@ -3,6 +3,7 @@ import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { withTenant, withTenantBySession } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import { findPrincipal, revokeSession, touchSession } from './sessions.repository.ts'
+import type { SessionScope } from './sessions.table.ts'
 import { hashToken, looksLikeSessionToken } from './tokens.ts'
 import type { UserRole } from './users.table.ts'
 
@@ -15,8 +16,14 @@ export interface Principal {
   sessionId: string
   role: UserRole
   email: string
+  /** IAM-1: whether the address was proven by following a link sent to it. */
+  emailVerified: boolean
   tenant: { slug: string; name: string; region: string }
   expiresAt: Date
+  /** IAM-4: `mfa_enrolment` sessions reach second-factor enrolment only. */
+  scope: SessionScope
+  /** IAM-6: the last sign-in or step-up, for changes that need a fresh one. */
+  authenticatedAt: Date
   /** The raw token, kept for the request only: the CSRF token derives from it. */
   token: string
 }
@@ -61,8 +68,11 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
       sessionId: row.session_id,
       role: row.role,
       email: row.email,
+      emailVerified: row.email_verified_at !== null,
       tenant: { slug: row.tenant_slug, name: row.tenant_name, region: row.tenant_region },
       expiresAt: row.expires_at,
+      scope: row.scope,
+      authenticatedAt: row.authenticated_at,
       token,
     }
   })

@@ -14,7 +14,15 @@ export interface SessionsTable {
   user_agent: string | null
   revoked_at: Date | null
   revoked_reason: string | null
+  /** IAM-4: `mfa_enrolment` sessions reach second-factor enrolment only. */
+  scope: Generated<SessionScope>
+  /** IAM-6: the last time the holder proved who they are (sign-in or step-up). */
+  authenticated_at: Generated<Date>
+  /** How they proved it, by RFC 8176 names: pwd, otp, hwk (passkey), swk (recovery code). */
+  amr: Generated<string[]>
 }
+
+export type SessionScope = 'full' | 'mfa_enrolment'
 
 export type SessionRow = Selectable<SessionsTable>
 export type NewSessionRow = Insertable<SessionsTable>

@@ -64,6 +64,21 @@ export async function lock(
   return rows[0]?.locked_until ?? null
 }
 
+/**
+ * Gives back a reserved attempt that turned out neither a failure nor a success: a right password
+ * that waits for its second factor. The codes that follow are charged one by one (IAM-3).
+ */
+export async function releaseAttempt(trx: Trx, tenantId: string, guard: GuardRef): Promise<void> {
+  const table = guard.kind === 'account' ? sql`sign_in_guards` : sql`known_devices`
+  const where =
+    guard.kind === 'account'
+      ? sql`user_id = ${guard.userId}::uuid`
+      : sql`id = ${guard.deviceId}::uuid`
+  await sql`
+    UPDATE ${table} SET failures = greatest(failures - 1, 0)
+    WHERE tenant_id = ${tenantId}::uuid AND ${where} AND locked_until IS NULL`.execute(trx)
+}
+
 /** A success clears the counter and the lock history. */
 export async function clearFailures(trx: Trx, tenantId: string, guard: GuardRef): Promise<void> {
   if (guard.kind === 'account') {
@@ -99,4 +114,19 @@ export async function insertKnownDevice(
   row: { id: string; tenant_id: string; user_id: string; token_hash: string },
 ): Promise<void> {
   await trx.insertInto('known_devices').values(row).execute()
+}
+
+/** How many browsers have signed in to this account before (IAM-6 new-device notices). */
+export async function countKnownDevices(
+  trx: Trx,
+  tenantId: string,
+  userId: string,
+): Promise<number> {
+  const row = await trx
+    .selectFrom('known_devices')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }

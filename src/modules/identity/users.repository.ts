@@ -34,3 +34,16 @@ export async function recordSignIn(
     .where('id', '=', userId)
     .execute()
 }
+
+export async function findUserById(
+  trx: Trx,
+  tenantId: string,
+  userId: string,
+): Promise<UserRow | undefined> {
+  return trx
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .executeTakeFirst()
+}

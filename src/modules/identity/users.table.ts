@@ -14,6 +14,8 @@ export interface UsersTable {
   created_at: Generated<Date>
   updated_at: Generated<Date>
   last_sign_in_at: Date | null
+  /** When the current address was proven by following a link sent to it; null until then. */
+  email_verified_at: Generated<Date | null>
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -1,11 +1,11 @@
 // IAM-4: who may change a user's second factors. The one place for that rule: every route that
 // enrols, confirms or removes a factor, or replaces recovery codes, runs these preHandlers in
-// order. Step-up re-authentication (a recent password or MFA check) belongs here, after the
-// session guard.
+// order: a session (an enrolment-only one too, since enrolling is what it is for), then a recent
+// sign-in or step-up (IAM-6).
 import type { preHandlerAsyncHookHandler } from 'fastify'
 import type { ServiceContext } from '../../context.ts'
-import { requireSession } from '../../http/session-auth.ts'
+import { sensitiveChangeGuards } from '../identity/step-up.guard.ts'
 
 export function factorChangeGuards(ctx: ServiceContext): preHandlerAsyncHookHandler[] {
-  return [requireSession(ctx)]
+  return sensitiveChangeGuards(ctx, { allowEnrolment: true })
 }

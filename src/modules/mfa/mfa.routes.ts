@@ -21,6 +21,7 @@ const MfaStateReply = Type.Object({
     Type.Null(),
   ]),
   recoveryCodes: Type.Object({ remaining: Type.Integer({ minimum: 0 }) }),
+  passkeys: Type.Object({ count: Type.Integer({ minimum: 0 }) }),
 })
 
 const TotpEnrolmentReply = Type.Object({
@@ -56,7 +57,8 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
   app.get(
     '/api/v1/me/mfa',
     {
-      preHandler: requireSession(ctx),
+      // IAM-4: an enrolment-only session needs to see what it has to enrol.
+      preHandler: requireSession(ctx, { allowEnrolment: true }),
       schema: {
         tags: ['mfa'],
         summary: 'Your second factors: whether an authenticator is enabled, recovery codes left',

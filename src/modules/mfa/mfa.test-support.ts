@@ -142,6 +142,7 @@ export async function mfaStateOf(t: MfaTestApp, who: SignedIn) {
   return res.json() as {
     totp: { enabled: boolean; confirmedAt: string | null } | null
     recoveryCodes: { remaining: number }
+    passkeys: { count: number }
   }
 }
 

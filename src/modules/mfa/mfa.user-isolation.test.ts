@@ -94,13 +94,22 @@ describe("one user's factors are out of a colleague's reach", () => {
       // The owner's own pending enrolment, removed.
       204, 400, 201,
     ])
-    expect(responses[0]?.json()).toEqual({ totp: null, recoveryCodes: { remaining: 0 } })
+    expect(responses[0]?.json()).toEqual({
+      totp: null,
+      recoveryCodes: { remaining: 0 },
+      passkeys: { count: 0 },
+    })
     for (const r of responses) expect(r.body).not.toContain(victimSecret)
     expect(await snapshotOf(victim.id)).toEqual(before)
     expect(await mfaStateOf(t, victim.session)).toEqual({
       totp: { enabled: true, confirmedAt: expect.any(String) },
       recoveryCodes: { remaining: 10 },
+      passkeys: { count: 0 },
     })
-    expect(await mfaStateOf(t, owner)).toEqual({ totp: null, recoveryCodes: { remaining: 10 } })
+    expect(await mfaStateOf(t, owner)).toEqual({
+      totp: null,
+      recoveryCodes: { remaining: 10 },
+      passkeys: { count: 0 },
+    })
   })
 })

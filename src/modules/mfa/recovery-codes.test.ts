@@ -72,6 +72,7 @@ describe('recovery codes', () => {
     expect(await mfaStateOf(t, member.session)).toEqual({
       totp: null,
       recoveryCodes: { remaining: 10 },
+      passkeys: { count: 0 },
     })
     // Shown once: no route returns them again.
     expect(JSON.stringify(await mfaStateOf(t, member.session))).not.toContain(codes[0])
@@ -133,13 +134,13 @@ describe('recovery codes', () => {
     const member = await addMember(t, acme)
     const check = () =>
       withTenant(t.database.handle, acme.tenant.id, (trx) => hasMfa(trx, acme.tenant.id, member.id))
-    expect(await check()).toEqual({ totp: false, recoveryCodes: 0 })
+    expect(await check()).toEqual({ totp: false, recoveryCodes: 0, passkeys: 0 })
     await t.app.inject({
       method: 'POST',
       url: '/api/v1/me/mfa/totp',
       headers: member.session.authorization,
     })
-    expect(await check()).toEqual({ totp: false, recoveryCodes: 0 })
+    expect(await check()).toEqual({ totp: false, recoveryCodes: 0, passkeys: 0 })
     await t.app.inject({
       method: 'DELETE',
       url: '/api/v1/me/mfa/totp',
@@ -148,7 +149,7 @@ describe('recovery codes', () => {
     await enableTotp(t, member.session)
     const codes = await newRecoveryCodes(t, member.session)
     await consume(member.id, codes[0] as string)
-    expect(await check()).toEqual({ totp: true, recoveryCodes: 9 })
+    expect(await check()).toEqual({ totp: true, recoveryCodes: 9, passkeys: 0 })
   })
 
   it('LOG-1: generating codes writes one event with ids only, never a code', async () => {

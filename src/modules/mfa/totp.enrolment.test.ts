@@ -59,6 +59,7 @@ describe('authenticator enrolment', () => {
     expect(await mfaStateOf(t, owner)).toEqual({
       totp: { enabled: false, confirmedAt: null },
       recoveryCodes: { remaining: 0 },
+      passkeys: { count: 0 },
     })
   })
 
@@ -89,6 +90,7 @@ describe('authenticator enrolment', () => {
     expect(res.json()).toEqual({
       totp: { enabled: true, confirmedAt: expect.any(String) },
       recoveryCodes: { remaining: 0 },
+      passkeys: { count: 0 },
     })
     const again = await confirm(t, owner, code)
     expect(again.statusCode).toBe(409)

@@ -10,8 +10,11 @@ import { decryptField, encryptField, type FieldRef } from '../../crypto/field-en
 import { type Trx, withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
+import { revokeUserSessions } from '../identity/devices.service.ts'
+import { upgradeEnrolmentSession } from '../identity/sessions.repository.ts'
 import type { Principal } from '../identity/sessions.service.ts'
 import { MfaErrors } from './errors.ts'
+import { assertPolicyAllowsRemoval } from './factors.ts'
 import {
   claimTotpStep,
   confirmTotp,
@@ -127,6 +130,8 @@ export async function confirmTotpEnrolment(
     secret.fill(0)
     if (step === null) return null
     const confirmedAt = await confirmTotp(trx, tenantId, row.id, step)
+    // IAM-4: an enrolment-only session has done what it was for.
+    await upgradeEnrolmentSession(trx, tenantId, principal.sessionId, 'otp')
     await recordEvent(trx, tenantId, totpEvent('mfa.totp.enable', principal, meta))
     return { confirmedAt }
   })
@@ -140,7 +145,11 @@ export async function confirmTotpEnrolment(
   throw MfaErrors.MFA_CODE_INVALID()
 }
 
-/** Removes the authenticator, pending or confirmed; only removing a confirmed one is audited. */
+/**
+ * Removes the authenticator, pending or confirmed; only removing a confirmed one is audited. The
+ * organisation's policy may forbid removing the last factor (IAM-4); removing a confirmed one
+ * signs out the user's other sessions, as a password change does (IAM-6).
+ */
 export async function removeTotp(
   ctx: ServiceContext,
   principal: Principal,
@@ -150,9 +159,15 @@ export async function removeTotp(
   await withTenant(ctx.db, tenantId, async (trx) => {
     const removed = await deleteTotp(trx, tenantId, userId)
     if (!removed) throw MfaErrors.MFA_TOTP_NOT_FOUND()
-    if (removed.confirmed_at) {
-      await recordEvent(trx, tenantId, totpEvent('mfa.totp.disable', principal, meta))
-    }
+    if (!removed.confirmed_at) return
+    await assertPolicyAllowsRemoval(trx, tenantId, principal)
+    await revokeUserSessions(trx, tenantId, userId, {
+      exceptSessionId: principal.sessionId,
+      reason: 'mfa_change',
+      actor: { type: 'user', id: userId },
+      meta,
+    })
+    await recordEvent(trx, tenantId, totpEvent('mfa.totp.disable', principal, meta))
   })
 }
 

@@ -5,9 +5,9 @@ import type { ServiceContext } from '../../../context.ts'
 import { withTenant } from '../../../db/tenant.ts'
 import { insertKnownDevice } from '../sign-in-guards.repository.ts'
 import { hashToken, newSessionToken } from '../tokens.ts'
-import type { SignInAttempt } from './attempt.ts'
+import type { SessionAttempt } from './attempt.ts'
 
-export async function rememberDevice(ctx: ServiceContext, attempt: SignInAttempt): Promise<void> {
+export async function rememberDevice(ctx: ServiceContext, attempt: SessionAttempt): Promise<void> {
   // Already a known device of this user: its cookie stays as it is.
   if (attempt.guard?.kind === 'device' || !attempt.issued || !attempt.user) return
   const tenantId = attempt.tenantId as string

@@ -1,10 +1,8 @@
 // Purpose: check the password; the failure that reaches the threshold locks the counter for an
-// increasing time, audited (IAM-2, IAM-3, LOG-1).
+// increasing time, audited and mailed (IAM-2, IAM-3, LOG-1).
 import type { ServiceContext } from '../../../context.ts'
-import { withTenant } from '../../../db/tenant.ts'
-import { eventOrigin, recordEvent } from '../../audit/audit.service.ts'
+import { afterFailure } from '../lockout.service.ts'
 import { hashPassword, needsRehash, verifyPassword } from '../passwords.ts'
-import { lock } from '../sign-in-guards.repository.ts'
 import { refuse, type SignInAttempt } from './attempt.ts'
 
 export async function verifyPasswordStep(
@@ -18,34 +16,18 @@ export async function verifyPasswordStep(
     attempt.rehashed = needsRehash(user.password_hash)
       ? await hashPassword(attempt.input.password)
       : null
+    attempt.amr = ['pwd']
     return
   }
-  if (attempt.guard && attempt.attemptNumber === ctx.config.lockout.threshold) {
-    await lockCounter(ctx, attempt)
+  if (attempt.guard && attempt.tenantId) {
+    await afterFailure(
+      ctx,
+      attempt.tenantId,
+      user,
+      attempt.guard,
+      attempt.attemptNumber,
+      attempt.meta,
+    )
   }
   throw await refuse(ctx, attempt, 'invalid_password')
-}
-
-async function lockCounter(ctx: ServiceContext, attempt: SignInAttempt): Promise<void> {
-  const tenantId = attempt.tenantId as string
-  const guard = attempt.guard
-  const user = attempt.user
-  if (!guard || !user) return
-  const { baseSeconds, maxSeconds } = ctx.config.lockout
-  await withTenant(ctx.db, tenantId, async (trx) => {
-    const until = await lock(trx, tenantId, guard, baseSeconds, maxSeconds)
-    if (!until) return
-    await recordEvent(trx, tenantId, {
-      category: 'iam',
-      action: guard.kind === 'account' ? 'user.lock' : 'device.lock',
-      outcome: 'success',
-      reason: 'consecutive_failures',
-      actor: { type: 'system' },
-      target:
-        guard.kind === 'account'
-          ? { type: 'user', id: user.id }
-          : { type: 'known_device', id: guard.deviceId },
-      ...eventOrigin(attempt.meta),
-    })
-  })
 }

@@ -29,6 +29,30 @@ async function refusal(promise: Promise<unknown>): Promise<KmsReason> {
   return (err as KmsError).reason
 }
 
+/** Decrypts without field-encryption.ts or the keyring: from the stored key, HKDF and AAD. */
+async function openIndependently(r: FieldRef, sealed: Buffer): Promise<Buffer> {
+  const stored = (await keys.store.read(r.tenantId)).versions[0]
+  if (!stored) throw new Error('no stored key')
+  const tenantKey = await keys.provider.unwrap(
+    stored,
+    Buffer.from(`rampart-tenant-key\u0000${r.tenantId}\u00001`),
+  )
+  const info = `${r.table}/${r.column}`
+  const fieldKey = Buffer.from(hkdfSync('sha256', tenantKey, Buffer.alloc(0), info, 32))
+  const header = sealed.subarray(0, 17)
+  const lp = (s: string) => {
+    const b = Buffer.from(s)
+    const n = Buffer.alloc(4)
+    n.writeUInt32BE(b.length)
+    return Buffer.concat([n, b])
+  }
+  const aad = Buffer.concat([header, lp(r.tenantId), lp(r.table), lp(r.column), lp(r.rowId)])
+  const decipher = createDecipheriv('aes-256-gcm', fieldKey, header.subarray(5))
+  decipher.setAAD(aad)
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16))
+  return Buffer.concat([decipher.update(sealed.subarray(17, -16)), decipher.final()])
+}
+
 describe('KMS-2 field encryption', () => {
   it('KMS-2: round trip; the header names format 1 and the key version; no plaintext in the bytes', async () => {
     const value = 'ada.lovelace@example.org ✓'
@@ -131,6 +155,31 @@ describe('KMS-2 field encryption', () => {
     expect(
       (await decryptField(keys.keyring, b, await encryptField(keys.keyring, b, 'ok'))).toString(),
     ).toBe('ok')
+  })
+
+  it('KMS-2: the associated data stays exact when refs alternate, ids are long or not ASCII, and calls overlap', async () => {
+    // field-encryption.ts builds the associated data in one reused buffer and keeps the tenant,
+    // table and column parts when they repeat: every one must still match an independent build.
+    const refs: FieldRef[] = [
+      ref,
+      { ...ref, rowId: randomUUID() },
+      { ...ref, column: 'phone' },
+      { ...ref, tenantId: tenantB },
+      { ...ref, rowId: 'x'.repeat(3000) },
+      { ...ref, table: 'récords', rowId: 'ligne ✓ 𝄞' },
+      { ...ref, rowId: 'short' },
+      { ...ref, tenantId: tenantB, rowId: 'y'.repeat(600) },
+    ]
+    keys.keyring.clear() // cold: every first call awaits its key while the others go on
+    const sealed = await Promise.all(refs.map((r, i) => encryptField(keys.keyring, r, `v${i}`)))
+    for (const [i, r] of [...refs.entries()].reverse()) {
+      expect((await decryptField(keys.keyring, r, sealed[i] as Buffer)).toString()).toBe(`v${i}`)
+      expect((await openIndependently(r, sealed[i] as Buffer)).toString()).toBe(`v${i}`)
+      const other = refs[(i + 1) % refs.length] as FieldRef
+      expect(await refusal(decryptField(keys.keyring, other, sealed[i] as Buffer))).toBe(
+        'ciphertext_rejected',
+      )
+    }
   })
 
   it('KMS-2: a tenant without a key is refused, not given some other key', async () => {

@@ -182,6 +182,22 @@ export const isolationCases: Record<string, IsolationCase> = {
       })),
     verify: (responses) => expectStatus(responses, 401, 'IDENTITY_SECOND_FACTOR_INVALID'),
   },
+  // Options list A's own passkeys only (none here): nothing of B's.
+  'POST /api/v1/sessions/current/step-up/passkey-options': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'POST',
+        url: `/api/v1/sessions/current/step-up/passkey-options?user=${b.owner.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses, 200)
+      const allowed = responses[0]?.json().options.allowCredentials
+      if (!Array.isArray(allowed) || allowed.length !== 0) throw new Error('not A alone')
+    },
+  },
   'POST /api/v1/sessions/current/step-up': {
     kind: 'tenant',
     requests: ({ a, b }) => [

@@ -77,9 +77,9 @@ describe('audit events', () => {
       'key.create:success',
       'session.create:failure:unknown_user',
       'session.create:failure:invalid_password',
-      'session.create:success',
+      'session.create:success:pwd',
       'session.revoke:success:sign_out',
-      'session.create:success',
+      'session.create:success:pwd',
       'session.expire:success:idle_timeout',
     ])
     const wrongPassword = events[4] as Record<string, unknown>

@@ -10,39 +10,6 @@ export async function insertEmailToken(trx: Trx, row: NewEmailVerificationTokenR
   await trx.insertInto('email_verification_tokens').values(row).execute()
 }
 
-/** Tokens the user was sent in the last `seconds`, for the per-user mail limit. */
-export async function countRecentEmailTokens(
-  trx: Trx,
-  tenantId: string,
-  userId: string,
-  seconds: number,
-): Promise<number> {
-  const row = await trx
-    .selectFrom('email_verification_tokens')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .where('created_at', '>', sql<Date>`now() - make_interval(secs => ${seconds})`)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
-/** A new link voids the older ones: only the latest request can take effect. */
-export async function revokeOpenEmailTokens(
-  trx: Trx,
-  tenantId: string,
-  userId: string,
-): Promise<void> {
-  await trx
-    .updateTable('email_verification_tokens')
-    .set({ revoked_at: sql<Date>`now()` })
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .execute()
-}
-
 /** Marks the open, unexpired token used and returns it; undefined when there is none. */
 export async function consumeEmailToken(
   trx: Trx,

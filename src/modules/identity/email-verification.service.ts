@@ -5,21 +5,27 @@
 // hour per user. LOG-1: requests and changes are audited with ids and field names only.
 import { randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
+import { isUniqueViolation } from '../../db/errors.ts'
 import { withTenant, withTenantByEmailToken } from '../../db/tenant.ts'
-import { eventOrigin, recordEvent, recordPlatformEvent } from '../audit/audit.service.ts'
+import { AppError } from '../../http/errors.ts'
+import {
+  eventOrigin,
+  recordEvent,
+  recordEventAlone,
+  recordPlatformEvent,
+} from '../audit/audit.service.ts'
 import { queueMail } from '../mail/mail.service.ts'
 import { findTenantSettings } from '../tenants/mfa-policy.repository.ts'
 import { EmailErrors } from './email-verification.errors.ts'
 import {
   consumeEmailToken,
-  countRecentEmailTokens,
   emailTakenByOther,
   findEmailState,
   insertEmailToken,
-  revokeOpenEmailTokens,
   setVerifiedEmail,
 } from './email-verification.repository.ts'
 import { normalizeEmail } from './emails.ts'
+import { countRecentTokens, revokeOpenTokens } from './mailed-tokens.repository.ts'
 import { emailChangeNoticeMail, verifyEmailLink, verifyEmailMail } from './notices.mails.ts'
 import type { Principal } from './sessions.service.ts'
 import { hashToken, looksLikeSessionToken, newSessionToken } from './tokens.ts'
@@ -37,10 +43,13 @@ async function sendLink(
 ): Promise<void> {
   const { tenantId, userId } = principal
   await withTenant(ctx.db, tenantId, async (trx) => {
-    if ((await countRecentEmailTokens(trx, tenantId, userId, 3600)) >= MAX_PER_HOUR) {
+    if (
+      (await countRecentTokens(trx, 'email_verification_tokens', tenantId, userId, 3600)) >=
+      MAX_PER_HOUR
+    ) {
       throw EmailErrors.IDENTITY_EMAIL_TOO_MANY()
     }
-    await revokeOpenEmailTokens(trx, tenantId, userId)
+    await revokeOpenTokens(trx, 'email_verification_tokens', tenantId, userId)
     const token = newSessionToken()
     const id = randomUUID()
     await insertEmailToken(trx, {
@@ -114,11 +123,14 @@ export async function confirmEmailToken(
   meta: RequestMeta,
 ): Promise<{ changed: boolean }> {
   const tokenHash = looksLikeSessionToken(token) ? hashToken(token) : null
+  // Whose link it was, once known: a refused change is audited in their organisation's log.
+  let subject: { tenantId: string; userId: string } | null = null
   const result = tokenHash
     ? await withTenantByEmailToken(ctx.db, tokenHash, async (trx, tenantId) => {
         if (!tenantId) return null
         const used = await consumeEmailToken(trx, tenantId, tokenHash)
         if (!used) return null
+        subject = { tenantId, userId: used.user_id }
         const normalized = normalizeEmail(used.email)
         if (await emailTakenByOther(trx, tenantId, used.user_id, normalized)) {
           throw EmailErrors.IDENTITY_EMAIL_TAKEN()
@@ -127,6 +139,8 @@ export async function confirmEmailToken(
         if (previous === undefined) return null
         const changed = normalizeEmail(previous) !== normalized
         if (changed) {
+          // Links already mailed to the old address must not outlive it.
+          await revokeOpenTokens(trx, 'password_reset_tokens', tenantId, used.user_id)
           const organisation =
             (await findTenantSettings(trx, tenantId))?.name ?? 'your organisation'
           await queueMail(
@@ -145,6 +159,24 @@ export async function confirmEmailToken(
           ...eventOrigin(meta),
         })
         return { changed }
+      }).catch(async (err: unknown) => {
+        // Two users confirming one address at the same moment: the unique index decides.
+        const conflict = isUniqueViolation(err, 'users_tenant_email_key')
+        const taken = conflict || (err instanceof AppError && err.code === 'IDENTITY_EMAIL_TAKEN')
+        const refusal = subject as { tenantId: string; userId: string } | null
+        if (refusal && taken) {
+          await recordEventAlone(ctx.db, refusal.tenantId, {
+            category: 'iam',
+            action: 'user.email.change',
+            outcome: 'failure',
+            reason: 'email_taken',
+            actor: { type: 'user', id: refusal.userId },
+            target: { type: 'user', id: refusal.userId },
+            ...eventOrigin(meta),
+          })
+        }
+        if (conflict) throw EmailErrors.IDENTITY_EMAIL_TAKEN()
+        throw err
       })
     : null
   if (result) return result

@@ -30,35 +30,6 @@ export async function lockAccountByEmail(
   return rows[0]
 }
 
-/** Tokens issued to the user within the last `seconds`: one per mail sent. */
-export async function countRecentTokens(
-  trx: Trx,
-  tenantId: string,
-  userId: string,
-  seconds: number,
-): Promise<number> {
-  const row = await trx
-    .selectFrom('password_reset_tokens')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .where('created_at', '>', sql<Date>`now() - make_interval(secs => ${seconds})`)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
-/** Voids the user's tokens that are neither used nor voided yet. */
-export async function revokeOpenTokens(trx: Trx, tenantId: string, userId: string): Promise<void> {
-  await trx
-    .updateTable('password_reset_tokens')
-    .set({ revoked_at: sql<Date>`now()` })
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .execute()
-}
-
 export async function insertToken(trx: Trx, row: NewPasswordResetTokenRow): Promise<void> {
   await trx.insertInto('password_reset_tokens').values(row).execute()
 }

@@ -19,16 +19,16 @@ import { type AuditEvent, PLATFORM_LOG } from '../audit/events.ts'
 import { queueMail } from '../mail/mail.service.ts'
 import { revokeUserSessions } from './devices.service.ts'
 import { normalizeEmail } from './emails.ts'
+import { clearCounter } from './lockout.service.ts'
+import { countRecentTokens, revokeOpenTokens } from './mailed-tokens.repository.ts'
 import { PasswordResetErrors } from './password-reset.errors.ts'
 import { passwordChangedMail, resetLink, resetRequestedMail } from './password-reset.mails.ts'
 import {
   consumeToken,
-  countRecentTokens,
   findOpenToken,
   insertToken,
   lockAccountByEmail,
   type ResetAccount,
-  revokeOpenTokens,
   setPasswordHash,
 } from './password-reset.repository.ts'
 import { assertAcceptablePassword, hashPassword } from './passwords.ts'
@@ -96,6 +96,7 @@ export async function requestPasswordReset(
     const account = await lockAccountByEmail(trx, scope, emailNormalized)
     const recent = await countRecentTokens(
       trx,
+      'password_reset_tokens',
       scope,
       account?.user_id ?? PLATFORM_LOG,
       ACCOUNT_WINDOW_SECONDS,
@@ -111,7 +112,7 @@ export async function requestPasswordReset(
       )
       return true
     }
-    await revokeOpenTokens(trx, tenantId, account.user_id)
+    await revokeOpenTokens(trx, 'password_reset_tokens', tenantId, account.user_id)
     await insertToken(trx, {
       id: randomUUID(),
       tenant_id: tenantId,
@@ -184,7 +185,10 @@ export async function confirmPasswordReset(
     if (!token) return false
     const userId = token.user_id
     if (!(await setPasswordHash(trx, tenantId, userId, passwordHash))) return false
-    await revokeOpenTokens(trx, tenantId, userId)
+    await revokeOpenTokens(trx, 'password_reset_tokens', tenantId, userId)
+    // IAM-3: the guessed-at password is gone, so its lock goes too: proving the mailbox is what
+    // lets a user locked out by someone else's guesses back in.
+    await clearCounter(trx, tenantId, { kind: 'account', userId })
     const actor = { type: 'user', id: userId } as const
     // IAM-6: every session ends in this transaction: whoever held one is out at once.
     await revokeUserSessions(trx, tenantId, userId, { reason: 'password_reset', actor, meta })

@@ -105,6 +105,15 @@ describe('password reset', () => {
     expect(notice?.text).not.toContain('reset-password')
   })
 
+  it('IAM-3: a reset lifts the lock that guesses at the old password set', async () => {
+    const acme = await signUp(t.app)
+    for (let i = 0; i < 5; i++) await signInWith(t.app, acme, `Guess-${i}-not-it-at-all`)
+    expect((await signInWith(t.app, acme, acme.password)).statusCode).toBe(401)
+    const token = await resetTokenFor(t, acme)
+    expect((await confirmReset(t.app, { token, newPassword: NEW_PASSWORD })).statusCode).toBe(204)
+    expect((await signInWith(t.app, acme, NEW_PASSWORD)).statusCode).toBe(201)
+  })
+
   it('IAM-2: a token works once', async () => {
     const acme = await signUp(t.app)
     const token = await resetTokenFor(t, acme)

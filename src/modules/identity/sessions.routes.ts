@@ -14,6 +14,7 @@ import {
   setSessionCookie,
 } from '../../http/session-auth.ts'
 import { AuthenticationResponse, ChallengeId, WebAuthnOptions } from '../mfa/passkeys.schemas.ts'
+import { startPasskeyAuthentication } from '../mfa/passkeys.service.ts'
 import { signOut } from './sessions.service.ts'
 import type { IssuedSession } from './sign-in/attempt.ts'
 import {
@@ -94,8 +95,16 @@ const ChallengeReply = Type.Object({
 const StepUpBody = Type.Object(
   {
     password: Type.String({ minLength: 1, maxLength: 1024 }),
-    method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')])),
+    method: Type.Optional(
+      Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('passkey')]),
+    ),
     code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    passkey: Type.Optional(
+      Type.Object(
+        { challengeId: ChallengeId, response: AuthenticationResponse },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -268,6 +277,35 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
     },
     async (request) =>
       passkeyOptionsForChallenge(ctx, request.body.challenge, requestMeta(request)),
+  )
+
+  app.post(
+    '/api/v1/sessions/current/step-up/passkey-options',
+    {
+      preHandler: guard,
+      schema: {
+        tags: ['sessions'],
+        summary: 'Options for navigator.credentials.get() to step up with one of your passkeys',
+        body: Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()], {
+          description: 'No body, null or {}',
+        }),
+        response: {
+          200: Type.Object({ challengeId: ChallengeId, options: WebAuthnOptions }),
+          ...errorResponses(400, 401, 403, 409, 415, 429),
+        },
+      },
+      config: {
+        rateLimit: {
+          max: ctx.config.rateLimit.signInMax,
+          timeWindow: ctx.config.rateLimit.windowMs,
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request)
+      reply.header('cache-control', 'no-store')
+      return startPasskeyAuthentication(ctx, p.tenantId, p.userId)
+    },
   )
 
   app.post(

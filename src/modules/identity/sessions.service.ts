@@ -2,6 +2,7 @@
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { withTenant, withTenantBySession } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
+import { secondFactorsOf } from '../mfa/factors.ts'
 import { findPrincipal, revokeSession, touchSession } from './sessions.repository.ts'
 import type { SessionScope } from './sessions.table.ts'
 import { hashToken, looksLikeSessionToken } from './tokens.ts'
@@ -54,6 +55,23 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
         action: 'session.expire',
         outcome: 'success',
         reason: expired.replace('-', '_'),
+        actor: { type: 'system' },
+        target: { type: 'session', id: row.session_id },
+      })
+      return null
+    }
+    // IAM-4: an enrolment-only session proved the password alone. Once the user has a second
+    // factor (enrolled from another session), it must not be the way around it: sign in again.
+    if (
+      row.scope === 'mfa_enrolment' &&
+      (await secondFactorsOf(trx, tenantId, row.user_id)).length
+    ) {
+      await revokeSession(trx, tenantId, row.session_id, 'mfa-enrolled-elsewhere')
+      await recordEvent(trx, tenantId, {
+        category: 'iam',
+        action: 'session.revoke',
+        outcome: 'success',
+        reason: 'mfa_enrolled_elsewhere',
         actor: { type: 'system' },
         target: { type: 'session', id: row.session_id },
       })

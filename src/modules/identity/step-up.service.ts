@@ -5,6 +5,7 @@ import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.service.ts'
 import { secondFactorsOf } from '../mfa/factors.ts'
+import { verifyPasskeyAssertion } from '../mfa/passkeys.service.ts'
 import { consumeRecoveryCode } from '../mfa/recovery-codes.service.ts'
 import { verifyTotp } from '../mfa/totp.service.ts'
 import { IdentityErrors } from './errors.ts'
@@ -13,14 +14,17 @@ import { findPasswordHash } from './password-change.repository.ts'
 import { burnVerification, verifyPassword } from './passwords.ts'
 import { markAuthenticated } from './sessions.repository.ts'
 import type { Principal } from './sessions.service.ts'
-import type { GuardRef } from './sign-in-guards.repository.ts'
+import { type GuardRef, releaseAttempt } from './sign-in-guards.repository.ts'
 
 export interface StepUpInput {
   password: string
-  /** Needed when the user has a second factor. */
-  method?: 'totp' | 'recovery_code' | undefined
+  /** Needed when the user has a second factor: `code` for totp and recovery_code, `passkey`. */
+  method?: 'totp' | 'recovery_code' | 'passkey' | undefined
   code?: string | undefined
+  passkey?: { challengeId: string; response: unknown } | undefined
 }
+
+const AMR = { totp: 'otp', recovery_code: 'swk', passkey: 'hwk' } as const
 
 type Outcome = 'ok' | 'locked' | 'invalid_password' | 'second_factor_missing' | 'invalid_code'
 
@@ -44,12 +48,17 @@ export async function checkOwnPassword(
   const stored = await withTenant(ctx.db, tenantId, (trx) =>
     findPasswordHash(trx, tenantId, userId),
   )
-  if (number === null || !stored) {
-    // Locked, or no password to check: as slow as a wrong password, and the same answer.
+  if (number === null) {
+    // Locked: as slow as a wrong password, and the same answer.
     await burnVerification(password)
-    return { outcome: number === null ? 'locked' : 'invalid_password', stored, guard }
+    return { outcome: 'locked', stored, guard }
   }
-  if (await verifyPassword(stored, password)) return { outcome: 'ok', stored, guard }
+  if (stored && (await verifyPassword(stored, password))) {
+    // Right: not a failure. Whatever follows (a code, the change itself) settles on its own.
+    await withTenant(ctx.db, tenantId, (trx) => releaseAttempt(trx, tenantId, guard))
+    return { outcome: 'ok', stored, guard }
+  }
+  if (!stored) await burnVerification(password)
   await afterFailure(ctx, tenantId, { id: userId, email: principal.email }, guard, number, meta)
   return { outcome: 'invalid_password', stored, guard }
 }
@@ -87,16 +96,26 @@ async function proveAgain(
   )
   let amr = ['pwd']
   if (factors.length > 0) {
-    const { method, code } = input
-    if (!method || !code) return 'second_factor_missing'
+    const { method, code, passkey } = input
+    if (!method || (method === 'passkey' ? !passkey : !code)) return 'second_factor_missing'
     // IAM-3: the code is a guess like any other, charged before it is checked.
     const number = await reserve(ctx, tenantId, checked.guard)
     if (number === null) return 'locked'
-    const right = await withTenant(ctx.db, tenantId, (trx) =>
-      method === 'totp'
-        ? verifyTotp(ctx, trx, tenantId, userId, code)
-        : consumeRecoveryCode(ctx, trx, tenantId, userId, code),
-    )
+    const right = await withTenant(ctx.db, tenantId, async (trx) => {
+      if (method === 'passkey' && passkey) {
+        // A refused assertion is audited and its challenge spent inside trx, which commits.
+        const who = await verifyPasskeyAssertion(ctx, trx, tenantId, {
+          ...passkey,
+          expectedUserId: userId,
+          meta,
+        })
+        return who === userId
+      }
+      const typed = code ?? ''
+      return method === 'totp'
+        ? verifyTotp(ctx, trx, tenantId, userId, typed)
+        : consumeRecoveryCode(ctx, trx, tenantId, userId, typed)
+    })
     if (!right) {
       await afterFailure(
         ctx,
@@ -108,7 +127,7 @@ async function proveAgain(
       )
       return 'invalid_code'
     }
-    amr = ['pwd', method === 'totp' ? 'otp' : 'swk']
+    amr = ['pwd', AMR[method]]
   }
   return withTenant(ctx.db, tenantId, async (trx) => {
     await clearCounter(trx, tenantId, checked.guard)

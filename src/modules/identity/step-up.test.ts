@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
 import { codeFor, createMfaTestApp, enableTotp, type MfaTestApp } from '../mfa/mfa.test-support.ts'
+import { registerPasskey, SoftAuthenticator } from '../mfa/passkeys.test-support.ts'
 
 let t: MfaTestApp
 
@@ -91,6 +92,48 @@ describe('IAM-6 step-up', () => {
       .where('id', '=', session.sessionId)
       .executeTakeFirstOrThrow()
     expect(amr.amr).toEqual(['pwd', 'otp'])
+  })
+
+  it('IAM-4: a user whose only factor is a passkey steps up with it; an assertion works once', async () => {
+    const who = await signUp(t.app)
+    const session = await signInBearer(t.app, who)
+    const key = new SoftAuthenticator()
+    await registerPasskey(t, session, key)
+    await age(session, 30)
+    const opened = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions/current/step-up/passkey-options',
+      headers: session.authorization,
+    })
+    expect(opened.statusCode, opened.body).toBe(200)
+    const { challengeId, options } = opened.json()
+    const passkey = { challengeId, response: key.assert(options) }
+    const ok = await stepUp(session, { password: who.password, method: 'passkey', passkey })
+    expect(ok.statusCode, ok.body).toBe(200)
+    const replay = await stepUp(session, { password: who.password, method: 'passkey', passkey })
+    expect(replay.statusCode).toBe(403)
+    expect(replay.json().error.code).toBe('IDENTITY_STEP_UP_FAILED')
+  })
+
+  it('IAM-3: right passwords sent without the code never add up to a lock', async () => {
+    const who = await signUp(t.app)
+    const session = await signInBearer(t.app, who)
+    const secret = await enableTotp(t, session)
+    for (let i = 0; i < 8; i++) {
+      expect((await stepUp(session, { password: who.password })).statusCode).toBe(422)
+    }
+    const ok = await stepUp(session, {
+      password: who.password,
+      method: 'totp',
+      code: codeFor(secret, 1),
+    })
+    expect(ok.statusCode, ok.body).toBe(200)
+    const guard = await t.database.handle.db
+      .selectFrom('sign_in_guards')
+      .select(['failures', 'locked_until'])
+      .where('user_id', '=', who.owner.id)
+      .executeTakeFirstOrThrow()
+    expect(guard).toEqual({ failures: 0, locked_until: null })
   })
 
   it('IAM-3: wrong step-up passwords count against the account and lock it; a locked account refuses the right one', async () => {

@@ -68,6 +68,23 @@ describe('IAM-4 MFA policy', () => {
     expect((await get(session, '/api/v1/me/sessions')).statusCode).toBe(200)
   })
 
+  it('IAM-4: once a factor is enrolled from one enrolment-only session, the others are ended, not a way around it', async () => {
+    const { org } = await orgWithPolicy('all')
+    const victim = await signInBearer(t.app, org)
+    const other = await signInBearer(t.app, org)
+    const started = await startEnrolment(t, victim)
+    expect((await confirm(t, victim, codeFor(started.json().secret))).statusCode).toBe(200)
+    // The other session proved the password only: it may not now mint recovery codes.
+    const codes = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/mfa/recovery-codes',
+      headers: other.authorization,
+    })
+    expect(codes.statusCode).toBe(401)
+    expect((await get(other, '/api/v1/me')).statusCode).toBe(401)
+    expect((await get(victim, '/api/v1/me')).json().session.scope).toBe('full')
+  })
+
   it('IAM-4: "admins" leaves members alone; "all" obliges them too', async () => {
     const { org, owner } = await orgWithPolicy('admins')
     const member = await addMember(t, org)

@@ -37,8 +37,12 @@ export async function issueSession(ctx: ServiceContext, attempt: SessionAttempt)
       outcome: 'success',
       actor: { type: 'user', id: user.id },
       target: { type: 'session', id: session.id },
-      // IAM-4: how the user proved it, and an enrolment-only session, are part of the record.
-      ...(attempt.scope === 'mfa_enrolment' ? { reason: 'mfa_enrolment_required' } : {}),
+      // IAM-4: how the user proved it (RFC 8176 names joined by dots: pwd.otp, pwd.swk, hwk.mfa),
+      // and whether the session is enrolment-only, are part of the record.
+      reason:
+        attempt.scope === 'mfa_enrolment'
+          ? 'mfa_enrolment_required'
+          : attempt.amr.join('.') || 'unknown',
       ...(attempt.rehashed ? { fields: ['password_hash'] } : {}),
       ...eventOrigin(attempt.meta),
     })

@@ -3,14 +3,19 @@
 // code cannot get past the limit; a locked account refuses even the right code alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signInBearer, signUp } from '../../../../test/support/app.ts'
-import { sequencePending } from '../../audit/audit.service.ts'
 import {
   codeFor,
   createMfaTestApp,
   enableTotp,
   type MfaTestApp,
 } from '../../mfa/mfa.test-support.ts'
-import { challengeFor, passwordHalf, secondHalf, wrongCode } from './sign-in.test-support.ts'
+import {
+  auditReasons,
+  challengeFor,
+  passwordHalf,
+  secondHalf,
+  wrongCode,
+} from './sign-in.test-support.ts'
 
 let t: MfaTestApp
 
@@ -25,18 +30,8 @@ async function ownerWithTotp() {
   return { who, secret }
 }
 
-async function reasons(tenantId: string): Promise<string[]> {
-  await sequencePending(t.database.handle)
-  const rows = await t.database.handle.db
-    .selectFrom('audit_entries')
-    .select('event')
-    .where('tenant_id', '=', tenantId)
-    .orderBy('idx')
-    .execute()
-  return rows.map((r) => {
-    const e = JSON.parse(r.event) as { action: string; reason?: string }
-    return `${e.action}${e.reason ? `:${e.reason}` : ''}`
-  })
+function reasons(tenantId: string): Promise<string[]> {
+  return auditReasons(t.database.handle, tenantId)
 }
 
 function around(secret: string): string[] {

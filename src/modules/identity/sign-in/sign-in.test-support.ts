@@ -1,7 +1,24 @@
-// Test support for the two-stage sign-in: the password half, the second-factor half, and a user
-// with an authenticator enrolled.
+// Test support for the sign-in suites: the password half, the second-factor half, and the audit
+// trail they leave.
 import type { SignedUp } from '../../../../test/support/app.ts'
 import type { App } from '../../../app.ts'
+import type { DatabaseHandle } from '../../../db/connection.ts'
+import { sequencePending } from '../../audit/audit.service.ts'
+
+/** The organisation's audit events as `action` or `action:reason`, oldest first. */
+export async function auditReasons(handle: DatabaseHandle, tenantId: string): Promise<string[]> {
+  await sequencePending(handle)
+  const rows = await handle.db
+    .selectFrom('audit_entries')
+    .select('event')
+    .where('tenant_id', '=', tenantId)
+    .orderBy('idx')
+    .execute()
+  return rows.map((r) => {
+    const e = JSON.parse(r.event) as { action: string; reason?: string }
+    return `${e.action}${e.reason ? `:${e.reason}` : ''}`
+  })
+}
 
 export function passwordHalf(
   app: App,

@@ -8,6 +8,7 @@ import { consumeRecoveryCode } from '../../mfa/recovery-codes.service.ts'
 import { verifyTotp } from '../../mfa/totp.service.ts'
 import { afterFailure } from '../lockout.service.ts'
 import { consumeChallenge, recordChallengeFailure } from '../mfa-challenges.repository.ts'
+import { releaseAttempt } from '../sign-in-guards.repository.ts'
 import { refuse } from './attempt.ts'
 import type { SecondFactorAttempt } from './second-factor.ts'
 
@@ -55,6 +56,10 @@ export async function verifySecondFactor(
   }
   if (outcome === 'wrong') {
     await afterFailure(ctx, tenantId, user, attempt.guard, attempt.attemptNumber, attempt.meta)
+  } else {
+    // IAM-3: the factor was right; only the race was lost. The reservation is no failure.
+    const guard = attempt.guard
+    await withTenant(ctx.db, tenantId, (trx) => releaseAttempt(trx, tenantId, guard))
   }
   throw await refuse(
     ctx,

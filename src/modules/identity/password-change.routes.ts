@@ -4,7 +4,7 @@ import type { preHandlerAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
-import { principalOf, requestMeta } from '../../http/session-auth.ts'
+import { DEVICE_COOKIE, principalOf, requestMeta } from '../../http/session-auth.ts'
 import { changePassword } from './password-change.service.ts'
 import { sensitiveChangeGuards } from './step-up.guard.ts'
 
@@ -49,6 +49,11 @@ export const passwordChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceConte
       },
     },
     async (request) =>
-      changePassword(ctx, principalOf(request), request.body, requestMeta(request)),
+      changePassword(
+        ctx,
+        principalOf(request),
+        { ...request.body, deviceToken: request.cookies[DEVICE_COOKIE] },
+        requestMeta(request),
+      ),
   )
 }

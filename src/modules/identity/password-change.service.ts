@@ -17,6 +17,8 @@ import { checkOwnPassword } from './step-up.service.ts'
 export interface PasswordChange {
   currentPassword: string
   newPassword: string
+  /** The browser's device cookie, if any (IAM-3: its own counter). */
+  deviceToken?: string | undefined
 }
 
 function changeEvent(
@@ -61,7 +63,13 @@ export async function changePassword(
   const { tenantId, userId } = principal
   // IAM-3: the current password is charged to the account's failure counter like a sign-in. The
   // slow hashes run outside any transaction, so no row stays locked while they do.
-  const checked = await checkOwnPassword(ctx, principal, input.currentPassword, meta)
+  const checked = await checkOwnPassword(
+    ctx,
+    principal,
+    input.currentPassword,
+    meta,
+    input.deviceToken,
+  )
   const stored = checked.stored
   if (!stored) {
     // A user without a password (single sign-on only) has nothing to change here.

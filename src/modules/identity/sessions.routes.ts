@@ -334,7 +334,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       const { authenticatedAt } = await stepUp(
         ctx,
         principalOf(request),
-        request.body,
+        { ...request.body, deviceToken: request.cookies[DEVICE_COOKIE] },
         requestMeta(request),
       )
       return { authenticatedAt: authenticatedAt.toISOString() }

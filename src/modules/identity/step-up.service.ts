@@ -14,7 +14,8 @@ import { findPasswordHash } from './password-change.repository.ts'
 import { burnVerification, verifyPassword } from './passwords.ts'
 import { markAuthenticated } from './sessions.repository.ts'
 import type { Principal } from './sessions.service.ts'
-import { type GuardRef, releaseAttempt } from './sign-in-guards.repository.ts'
+import { findKnownDevice, type GuardRef, releaseAttempt } from './sign-in-guards.repository.ts'
+import { hashToken } from './tokens.ts'
 
 export interface StepUpInput {
   password: string
@@ -22,6 +23,8 @@ export interface StepUpInput {
   method?: 'totp' | 'recovery_code' | 'passkey' | undefined
   code?: string | undefined
   passkey?: { challengeId: string; response: unknown } | undefined
+  /** The browser's device cookie, if any (IAM-3: its own counter). */
+  deviceToken?: string | undefined
 }
 
 const AMR = { totp: 'otp', recovery_code: 'swk', passkey: 'hwk' } as const
@@ -29,25 +32,32 @@ const AMR = { totp: 'otp', recovery_code: 'swk', passkey: 'hwk' } as const
 type Outcome = 'ok' | 'locked' | 'invalid_password' | 'second_factor_missing' | 'invalid_code'
 
 /**
- * IAM-3: checks the caller's current password under the account's failure counter; on failure
- * the counter may lock, and the caller gets `false`. Used by step-up and password change.
+ * IAM-3: checks the caller's current password under a failure counter: the known device's when
+ * the request carries this user's device cookie (so guesses made elsewhere cannot block the
+ * owner's own browser), else the account's. Used by step-up and password change.
  */
 export async function checkOwnPassword(
   ctx: ServiceContext,
   principal: Principal,
   password: string,
   meta: RequestMeta,
+  deviceToken?: string,
 ): Promise<{
   outcome: 'ok' | 'locked' | 'invalid_password'
   stored: string | null
   guard: GuardRef
 }> {
   const { tenantId, userId } = principal
-  const guard: GuardRef = { kind: 'account', userId }
+  const { guard, stored } = await withTenant(ctx.db, tenantId, async (trx) => {
+    const deviceId = deviceToken
+      ? await findKnownDevice(trx, tenantId, userId, hashToken(deviceToken))
+      : null
+    return {
+      guard: (deviceId ? { kind: 'device', deviceId } : { kind: 'account', userId }) as GuardRef,
+      stored: await findPasswordHash(trx, tenantId, userId),
+    }
+  })
   const number = await reserve(ctx, tenantId, guard)
-  const stored = await withTenant(ctx.db, tenantId, (trx) =>
-    findPasswordHash(trx, tenantId, userId),
-  )
   if (number === null) {
     // Locked: as slow as a wrong password, and the same answer.
     await burnVerification(password)
@@ -89,7 +99,7 @@ async function proveAgain(
   meta: RequestMeta,
 ): Promise<Date | Outcome> {
   const { tenantId, userId, sessionId } = principal
-  const checked = await checkOwnPassword(ctx, principal, input.password, meta)
+  const checked = await checkOwnPassword(ctx, principal, input.password, meta, input.deviceToken)
   if (checked.outcome !== 'ok') return checked.outcome
   const factors = await withTenant(ctx.db, tenantId, (trx) =>
     secondFactorsOf(trx, tenantId, userId),

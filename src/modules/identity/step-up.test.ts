@@ -159,6 +159,43 @@ describe('IAM-6 step-up', () => {
     expect(change.json().error.code).toBe('IDENTITY_CURRENT_PASSWORD_INVALID')
   })
 
+  it("IAM-3: guesses from elsewhere that lock the account do not block a step-up from the owner's known browser", async () => {
+    const who = await signUp(t.app)
+    const signedIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      payload: {
+        tenant: who.tenant.slug,
+        email: who.owner.email,
+        password: who.password,
+        mode: 'bearer',
+      },
+    })
+    const device = signedIn.cookies.find((c) => c.name === '__Host-rampart_device')?.value as string
+    const session = { authorization: { authorization: `Bearer ${signedIn.json().token}` } }
+    for (let i = 0; i < 5; i++) {
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: {
+          tenant: who.tenant.slug,
+          email: who.owner.email,
+          password: `Attack-${i}-guess-x`,
+        },
+      })
+    }
+    const fromElsewhere = await stepUp(session as SignedIn, { password: who.password })
+    expect(fromElsewhere.statusCode).toBe(403)
+    const fromOwnBrowser = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions/current/step-up',
+      headers: session.authorization,
+      cookies: { '__Host-rampart_device': device },
+      payload: { password: who.password },
+    })
+    expect(fromOwnBrowser.statusCode, fromOwnBrowser.body).toBe(200)
+  })
+
   it('IAM-3: 20 parallel step-ups with wrong passwords check at most 5', async () => {
     const who = await signUp(t.app)
     const session = await signInBearer(t.app, who)

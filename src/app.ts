@@ -24,6 +24,7 @@ import { loggerOptions } from './http/logging.ts'
 import { SnapshotRateLimitStore } from './http/rate-limit-store.ts'
 import { registerSecurity } from './http/security.ts'
 import { connectionsCheckingInterval, httpsOptions, type TlsMaterial } from './http/tls.ts'
+import { ipAllowlistRoutes } from './modules/access/ip-allowlist.routes.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
 import { deviceRoutes } from './modules/identity/devices.routes.ts'
@@ -184,6 +185,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(passkeyRoutes, { ctx })
   await app.register(passkeySignInRoutes, { ctx })
   await app.register(mfaAdminRoutes, { ctx })
+  await app.register(ipAllowlistRoutes, { ctx })
 
   app.addHook('onClose', async () => {
     await db.close()

@@ -107,6 +107,11 @@ describe('configuration', () => {
       'RAMPART_SMTP_URL must be an smtp:// or smtps://',
     ],
     [{ RAMPART_MAIL_FROM: 'Rampart\r\nBcc: x@y.z' }, 'RAMPART_MAIL_FROM must be an address'],
+    // IAM-8: a typo in the trusted proxies must not start a server trusting the wrong peers.
+    [
+      { RAMPART_TRUSTED_PROXIES: '10.0.0.1,10.0.0.0/33' },
+      'RAMPART_TRUSTED_PROXIES entry "10.0.0.0/33" is not an IP address or CIDR range',
+    ],
     [{ RAMPART_PASSWORD_RESET_TTL: '10' }, 'RAMPART_PASSWORD_RESET_TTL must be an integer from 60'],
     [
       { RAMPART_CONFIG_FILE: '/nonexistent/rampart.json' },

@@ -2,6 +2,7 @@
 // Environment wins over the file; every setting is documented in docs/configuration.md.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import ipaddr from 'ipaddr.js'
 import { ConfigError, checkProfile } from './profiles.ts'
 
 export type Profile = 'dev' | 'prod'
@@ -257,6 +258,15 @@ export function parseConfig(env: Env = process.env): Config {
     throw new ConfigError(`RAMPART_KEY_PROVIDER must be file or pkcs11, got "${keyProvider}"`)
   }
   const trustProxy = list(env, file, 'RAMPART_TRUSTED_PROXIES', [])
+  // IAM-8: X-Forwarded-For decides the client address (and so the IP allowlist) only from these
+  // peers; a typo must not start a server that trusts nobody, or the wrong peers.
+  for (const proxy of trustProxy) {
+    if (!ipaddr.isValid(proxy) && !ipaddr.isValidCIDR(proxy)) {
+      throw new ConfigError(
+        `RAMPART_TRUSTED_PROXIES entry "${proxy}" is not an IP address or CIDR range`,
+      )
+    }
+  }
   const logLevel = str(env, file, 'RAMPART_LOG_LEVEL', 'info')
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`RAMPART_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)

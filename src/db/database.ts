@@ -1,4 +1,6 @@
 // The one Database interface: every table of every module, by name.
+
+import type { IpAllowlistEntriesTable } from '../modules/access/ip-allowlist.table.ts'
 import type {
   AuditCheckpointsTable,
   AuditEntriesTable,
@@ -39,4 +41,5 @@ export interface Database {
   email_verification_tokens: EmailVerificationTokensTable
   mfa_passkeys: MfaPasskeysTable
   mfa_passkey_challenges: MfaPasskeyChallengesTable
+  ip_allowlist_entries: IpAllowlistEntriesTable
 }

@@ -2,6 +2,7 @@
 // as a bearer token (API clients); cookie-authenticated writes must carry the CSRF token.
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { RequestMeta, ServiceContext } from '../context.ts'
+import { enforceIpAllowlist } from '../modules/access/ip-allowlist.service.ts'
 import { authenticate, type Principal } from '../modules/identity/sessions.service.ts'
 import { csrfMatches } from '../modules/identity/tokens.ts'
 import { HttpErrors } from './errors.ts'
@@ -52,6 +53,8 @@ export function requireSession(
       if (presented.source === 'cookie') clearSessionCookie(reply)
       throw HttpErrors.AUTH_REQUIRED('The session is missing, expired or revoked; sign in again')
     }
+    // IAM-8: the organisation's IP allowlist applies to every authenticated request.
+    await enforceIpAllowlist(ctx, principal, requestMeta(request))
     if (
       presented.source === 'cookie' &&
       !SAFE_METHODS.has(request.method) &&

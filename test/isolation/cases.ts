@@ -252,6 +252,42 @@ export const isolationCases: Record<string, IsolationCase> = {
       expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
     },
   },
+  // IAM-8: A reads and replaces its own allowlist only; B's list is untouched.
+  'GET /api/v1/tenant/ip-allowlist': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'GET',
+        url: `/api/v1/tenant/ip-allowlist?tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses, 200)
+      if (responses[0]?.json().entries.length !== 0) throw new Error('not A alone')
+    },
+  },
+  'PUT /api/v1/tenant/ip-allowlist': {
+    kind: 'tenant',
+    requests: ({ a, b }) => [
+      {
+        method: 'PUT',
+        url: `/api/v1/tenant/ip-allowlist?tenant=${b.tenant.id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+        payload: { entries: [] },
+      },
+      {
+        method: 'PUT',
+        url: '/api/v1/tenant/ip-allowlist',
+        headers: a.bearer.authorization,
+        payload: { entries: [{ cidr: '0.0.0.0/0' }], tenantId: b.tenant.id },
+      },
+    ],
+    verify: (responses) => {
+      expectStatus(responses.slice(0, 1), 200)
+      expectStatus(responses.slice(1), 400, 'REQUEST_INVALID')
+    },
+  },
   'DELETE /api/v1/users/:userId/mfa': {
     kind: 'tenant',
     requests: ({ a, b }) =>

@@ -11,6 +11,7 @@ import { signInProtection } from './20261126T0400_sign_in_protection.ts'
 import { signInMfa } from './20261201T0000_sign_in_mfa.ts'
 import { tenantDeletion } from './20261201T0100_tenant_deletion.ts'
 import { passkeys } from './20261201T0200_passkeys.ts'
+import { ipAllowlist } from './20261201T0300_ip_allowlist.ts'
 
 export interface MigrationContext {
   /** The non-owner role the application runs as. */
@@ -33,6 +34,7 @@ export class RampartMigrations implements MigrationProvider {
       '20261201T0000_sign_in_mfa': signInMfa(this.ctx),
       '20261201T0100_tenant_deletion': tenantDeletion(this.ctx),
       '20261201T0200_passkeys': passkeys(this.ctx),
+      '20261201T0300_ip_allowlist': ipAllowlist(this.ctx),
     }
   }
 }

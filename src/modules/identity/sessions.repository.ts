@@ -23,6 +23,8 @@ export interface PrincipalRow {
   tenant_name: string
   tenant_region: string
   tenant_status: string
+  /** IAM-8: the organisation's allowlist ranges, empty when it has none. */
+  ip_allowlist: string[]
 }
 
 /**
@@ -41,7 +43,9 @@ export async function findPrincipal(
            s.scope, s.authenticated_at,
            u.email, u.email_verified_at, u.role, u.status AS user_status,
            t.slug AS tenant_slug, t.name AS tenant_name, t.region AS tenant_region,
-           t.status AS tenant_status
+           t.status AS tenant_status,
+           ARRAY(SELECT a.cidr FROM ip_allowlist_entries a
+                 WHERE a.tenant_id = s.tenant_id) AS ip_allowlist
     FROM sessions s
     JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
     JOIN tenants t ON t.id = s.tenant_id

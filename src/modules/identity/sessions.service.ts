@@ -23,6 +23,8 @@ export interface Principal {
   expiresAt: Date
   /** IAM-4: `mfa_enrolment` sessions reach second-factor enrolment only. */
   scope: SessionScope
+  /** IAM-8: the organisation's IP allowlist ranges as stored, read with the session. */
+  ipAllowlist: string[]
   /** IAM-6: the last sign-in or step-up, for changes that need a fresh one. */
   authenticatedAt: Date
   /** The raw token, kept for the request only: the CSRF token derives from it. */
@@ -91,6 +93,7 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
       expiresAt: row.expires_at,
       scope: row.scope,
       authenticatedAt: row.authenticated_at,
+      ipAllowlist: row.ip_allowlist,
       token,
     }
   })

@@ -11,6 +11,7 @@ import { eventOrigin, recordEvent, recordPlatformEvent } from '../audit/audit.se
 import type { AuditEvent } from '../audit/events.ts'
 import { IdentityErrors } from '../identity/errors.ts'
 import { type IssuedSession, newAttempt, type SessionAttempt } from '../identity/sign-in/attempt.ts'
+import { checkIpAllowlistBeforeSession } from '../identity/sign-in/check-ip-allowlist.ts'
 import { issueSession } from '../identity/sign-in/issue-session.ts'
 import { notifyNewDevice } from '../identity/sign-in/notify-new-device.ts'
 import { rememberDevice } from '../identity/sign-in/remember-device.ts'
@@ -29,6 +30,8 @@ import {
 
 /** After the passkey: what a password sign-in does once the password and any factor are right. */
 const SESSION_STEPS: readonly SignInStep<SessionAttempt>[] = [
+  // IAM-8: the organisation's IP allowlist, as for a password sign-in.
+  { name: 'check-ip-allowlist', run: checkIpAllowlistBeforeSession('password') },
   { name: 'issue-session', run: issueSession },
   { name: 'remember-device', run: rememberDevice },
   { name: 'notify-new-device', run: notifyNewDevice },

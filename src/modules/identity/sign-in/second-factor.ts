@@ -8,6 +8,7 @@ import { startPasskeyAuthentication } from '../../mfa/passkeys.service.ts'
 import { hashToken, looksLikeSessionToken } from '../tokens.ts'
 import { newAttempt, refuse, type SessionAttempt, type SignInResult } from './attempt.ts'
 import { checkChallengeLockout } from './check-challenge-lockout.ts'
+import { checkIpAllowlistBeforeSession } from './check-ip-allowlist.ts'
 import { issueSession } from './issue-session.ts'
 import { notifyNewDevice } from './notify-new-device.ts'
 import { rememberDevice } from './remember-device.ts'
@@ -30,6 +31,8 @@ export interface SecondFactorAttempt extends SessionAttempt {
 
 export const SECOND_FACTOR_STEPS: readonly SignInStep<SecondFactorAttempt>[] = [
   { name: 'resolve-challenge', run: resolveChallenge },
+  // IAM-8: the address may have changed since the password half.
+  { name: 'check-ip-allowlist', run: checkIpAllowlistBeforeSession('second_factor') },
   { name: 'check-lockout', run: checkChallengeLockout },
   { name: 'verify-second-factor', run: verifySecondFactor },
   { name: 'issue-session', run: issueSession },

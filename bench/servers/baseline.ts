@@ -26,8 +26,10 @@ const ENTER_TENANT = `SELECT set_config('role', $1, true),
   set_config('rampart.tenant_id', coalesce(rampart_tenant_by_session($2)::text, ''), true) AS tenant_id`
 
 const FIND_PRINCIPAL = `SELECT s.id AS session_id, s.tenant_id, s.user_id, s.expires_at, s.last_seen_at,
-  u.email, u.role, u.status AS user_status,
-  t.slug AS tenant_slug, t.name AS tenant_name, t.region AS tenant_region, t.status AS tenant_status
+  s.scope, s.authenticated_at,
+  u.email, u.email_verified_at, u.role, u.status AS user_status,
+  t.slug AS tenant_slug, t.name AS tenant_name, t.region AS tenant_region, t.status AS tenant_status,
+  ARRAY(SELECT a.cidr FROM ip_allowlist_entries a WHERE a.tenant_id = s.tenant_id) AS ip_allowlist
 FROM sessions AS s
 INNER JOIN users AS u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
 INNER JOIN tenants AS t ON t.id = s.tenant_id
@@ -44,19 +46,23 @@ interface PrincipalRow {
   user_id: string
   expires_at: Date
   last_seen_at: Date
+  scope: string
+  authenticated_at: Date
   email: string
+  email_verified_at: Date | null
   role: string
   user_status: string
   tenant_slug: string
   tenant_name: string
   tenant_region: string
   tenant_status: string
+  ip_allowlist: string[]
 }
 
 interface Me {
-  user: { id: string; email: string; role: string }
+  user: { id: string; email: string; emailVerified: boolean; role: string }
   tenant: { id: string; slug: string; name: string; region: string }
-  session: { id: string; expiresAt: string }
+  session: { id: string; expiresAt: string; scope: string; authenticatedAt: string }
 }
 
 async function lookUp(pool: pg.Pool, tokenHash: string): Promise<Me | null> {
@@ -69,7 +75,13 @@ async function lookUp(pool: pg.Pool, tokenHash: string): Promise<Me | null> {
     if (tenantId) {
       const found = await client.query<PrincipalRow>(FIND_PRINCIPAL, [tenantId, tokenHash])
       const row = found.rows[0]
-      if (row && row.user_status === 'active' && row.tenant_status === 'active') {
+      // The bench organisation has no IP allowlist, as Rampart then checks nothing more either.
+      if (
+        row &&
+        row.user_status === 'active' &&
+        row.tenant_status === 'active' &&
+        row.ip_allowlist.length === 0
+      ) {
         const now = Date.now()
         if (row.expires_at.getTime() <= now) {
           await client.query(REVOKE, [new Date(), 'absolute-timeout', tenantId, row.session_id])
@@ -80,14 +92,24 @@ async function lookUp(pool: pg.Pool, tokenHash: string): Promise<Me | null> {
             await client.query(TOUCH, [tenantId, row.session_id])
           }
           me = {
-            user: { id: row.user_id, email: row.email, role: row.role },
+            user: {
+              id: row.user_id,
+              email: row.email,
+              emailVerified: row.email_verified_at !== null,
+              role: row.role,
+            },
             tenant: {
               id: tenantId,
               slug: row.tenant_slug,
               name: row.tenant_name,
               region: row.tenant_region,
             },
-            session: { id: row.session_id, expiresAt: row.expires_at.toISOString() },
+            session: {
+              id: row.session_id,
+              expiresAt: row.expires_at.toISOString(),
+              scope: row.scope,
+              authenticatedAt: row.authenticated_at.toISOString(),
+            },
           }
         }
       }

@@ -145,7 +145,7 @@ export async function ipAllowedForTenant(
 }
 
 /** Whether stored ranges let `ip` in; an empty list lets everyone in. */
-function storedRangesAllow(stored: readonly string[], ip: string): boolean {
+export function storedRangesAllow(stored: readonly string[], ip: string): boolean {
   if (stored.length === 0) return true
   const ranges = stored.map(parseCidr).filter((r): r is CidrRange => r !== null)
   // A stored range that no longer parses fails closed: nobody is let in through it.

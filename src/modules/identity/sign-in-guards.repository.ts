@@ -40,6 +40,18 @@ export async function reserveAttempt(
 }
 
 /**
+ * IAM-3: the look-up a reservation makes, for an attempt that has no account to charge (unknown
+ * organisation or address): the same round trips, so the answer takes as long as a wrong
+ * password's. Finds nothing and changes nothing.
+ */
+export async function probeCounter(trx: Trx, tenantId: string, userId: string): Promise<void> {
+  await sql`
+    SELECT failures FROM sign_in_guards
+    WHERE tenant_id = ${tenantId}::uuid AND user_id = ${userId}::uuid
+    FOR UPDATE`.execute(trx)
+}
+
+/**
  * Locks the counter after the failure that reached the threshold, for base * 2^lockouts seconds
  * (at most maxSeconds). Returns the lock's end.
  */

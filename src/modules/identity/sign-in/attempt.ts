@@ -62,6 +62,8 @@ export interface SessionAttempt {
 /** The password attempt as it moves through the steps; each step fills in what it learns. */
 export interface SignInAttempt extends SessionAttempt {
   input: SignInInput
+  /** IAM-8: the organisation's allowlist ranges, read by resolve-tenant with the user. */
+  ipRanges: string[]
   /** Set by require-mfa when a second factor must follow; the steps after it do not run. */
   challenge: IssuedChallenge | null
 }

@@ -47,7 +47,7 @@ export async function signIn(
   input: SignInInput,
   meta: RequestMeta,
 ): Promise<SignInResult> {
-  const attempt: SignInAttempt = { ...newAttempt(meta), input, challenge: null }
+  const attempt: SignInAttempt = { ...newAttempt(meta), input, ipRanges: [], challenge: null }
   await runSteps(ctx, SIGN_IN_STEPS, attempt, (a) => a.challenge !== null)
   if (attempt.challenge) return { kind: 'mfa', challenge: attempt.challenge }
   if (!attempt.issued) throw new Error('sign-in finished without a session')

@@ -78,14 +78,32 @@ function refusalOf(account: ResetAccount | undefined, recent: number, max: numbe
 }
 
 /**
+ * IAM-3: a request never answers sooner than this. A real account's request writes a token, a
+ * mail and more events than an unknown one's, which the look-ups alone cannot hide on a busy
+ * machine; with the floor both answer after the same time unless the work itself runs longer.
+ */
+export const RESET_REQUEST_FLOOR_MS = 120
+
+/**
  * Sends a reset link when the organisation and address match an active account; otherwise does
- * the same look-ups and records why not. Resolves the same way in every case.
+ * the same look-ups and records why not. Resolves the same way, after the same time, in every
+ * case.
  */
 export async function requestPasswordReset(
   ctx: ServiceContext,
   input: ResetRequest,
   meta: RequestMeta,
 ): Promise<void> {
+  const started = performance.now()
+  try {
+    await requestReset(ctx, input, meta)
+  } finally {
+    const left = RESET_REQUEST_FLOOR_MS - (performance.now() - started)
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left))
+  }
+}
+
+async function requestReset(ctx: ServiceContext, input: ResetRequest, meta: RequestMeta) {
   const { tokenTtlSeconds, maxPerAccountPerHour } = ctx.config.passwordReset
   const emailNormalized = normalizeEmail(input.email)
   const token = newSessionToken()

@@ -79,7 +79,7 @@ import {
   processesCpuMs,
   waitForQuietMachine,
 } from './support/cpu.ts'
-import { fixed, mean, numberFromEnv } from './support/figures.ts'
+import { fixed, mean, numberFromEnv, progressOf, table } from './support/figures.ts'
 import { APP_ROLE, type BenchDatabase, createBenchDatabase } from './support/postgres.ts'
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -162,26 +162,7 @@ function share(value: number | null): string {
   return value === null ? '-' : `${(value * 100).toFixed(0)}%`
 }
 
-function table(rows: string[][], leftColumns: number): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) =>
-          i < leftColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-        )
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
-}
-
-const began = performance.now()
-
-/** A progress line, with the seconds since the benchmark began. */
-function progress(message: string): void {
-  console.log(`audit [${((performance.now() - began) / 1000).toFixed(0)} s]: ${message}`)
-}
+const progress = progressOf('audit')
 
 function metOrNot(met: boolean): string {
   return met ? 'met' : 'NOT met'

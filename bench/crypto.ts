@@ -54,7 +54,7 @@ import {
   softHsmSkipReason,
 } from '../test/support/softhsm.ts'
 import { type LoadReading, otherLoadBetween, readLoad, waitForQuietMachine } from './support/cpu.ts'
-import { fixed, numberFromEnv } from './support/figures.ts'
+import { fixed, numberFromEnv, progressOf, table } from './support/figures.ts'
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
 /** Rampart's field operations are expected to keep this share of raw AES-256-GCM's rate. */
@@ -129,25 +129,7 @@ function metOrNot(met: boolean): string {
   return met ? 'met' : 'NOT met'
 }
 
-function table(rows: string[][], leftColumns: number): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) =>
-          i < leftColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-        )
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
-}
-
-const began = performance.now()
-
-function progress(message: string): void {
-  console.log(`crypto [${((performance.now() - began) / 1000).toFixed(0)} s]: ${message}`)
-}
+const progress = progressOf('crypto')
 
 async function quiet(settings: Settings): Promise<number | null> {
   return settings.quietWaitSeconds > 0

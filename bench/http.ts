@@ -35,7 +35,7 @@ import {
   processesCpuMs,
   waitForQuietMachine,
 } from './support/cpu.ts'
-import { fixed, mean, numberFromEnv } from './support/figures.ts'
+import { fixed, mean, numberFromEnv, table } from './support/figures.ts'
 import { type BenchDatabase, createBenchDatabase } from './support/postgres.ts'
 
 const PASSWORD = 'velvet-Harbour-71-quietly-Orbit'
@@ -245,17 +245,6 @@ function summarize(target: Target, runs: RunFigures[]): Summary {
   }
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-        .join('  '),
-    )
-    .join('\n')
-}
-
 export async function runHttpBenchmark(): Promise<void> {
   const settings = settingsFromEnv()
   const startedAt = new Date()
@@ -417,7 +406,7 @@ export async function runHttpBenchmark(): Promise<void> {
         `per run after ${settings.warmupSeconds} s warm-up, ${settings.rounds} round(s); ` +
         `Node ${environment.node}, ${environment.cpus} CPU(s)`,
     )
-    console.log(table([header, ...rows, ...summaryRows]))
+    console.log(table([header, ...rows, ...summaryRows], 2))
     console.log('')
     console.log(
       `rampart/baseline throughput: ${fixed(ratios.throughput, 3)} ` +

@@ -23,3 +23,25 @@ export function mean(values: ArrayLike<number>): number {
 export function fixed(value: number | null, digits: number): string {
   return value === null || Number.isNaN(value) ? '-' : value.toFixed(digits)
 }
+
+/** A text table: the first `leftColumns` columns left-aligned, the rest right-aligned. */
+export function table(rows: string[][], leftColumns: number): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) =>
+          i < leftColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
+
+/** Progress lines of one benchmark, each with the seconds since `progressOf` was called. */
+export function progressOf(name: string): (message: string) => void {
+  const began = performance.now()
+  return (message) =>
+    console.log(`${name} [${((performance.now() - began) / 1000).toFixed(0)} s]: ${message}`)
+}

@@ -1,63 +1,13 @@
 // KMS-1, KMS-5: `rampart keys status|rotate|reencrypt|retire|rewrap|shred|backup` against the
 // configured database and key store (a directory on PGlite; a database of its own on PostgreSQL).
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresDatabase, postgresUrl } from '../../test/support/database.ts'
-import type { CliIo } from './io.ts'
-import { main } from './main.ts'
+import { describe, expect, it } from 'vitest'
+import { cliHarness } from '../../test/support/cli.ts'
+import { postgresUrl } from '../../test/support/database.ts'
 
-interface Run {
-  code: number
-  out: string[]
-  err: string[]
-  progress: string[]
-}
-
-let env: Record<string, string>
-const drops: (() => Promise<void>)[] = []
-
-beforeAll(async () => {
-  env = {
-    RAMPART_DATA_DIR: mkdtempSync(join(tmpdir(), 'rampart-keys-cli-')),
-    RAMPART_LOG_LEVEL: 'silent',
-  }
-  if (postgresUrl) {
-    const main = await createPostgresDatabase()
-    const keystore = await createPostgresDatabase()
-    env.RAMPART_DATABASE_URL = main.url
-    env.RAMPART_KEYSTORE_URL = keystore.url
-    drops.push(main.drop, keystore.drop)
-  }
-})
-afterAll(async () => {
-  for (const drop of drops) await drop()
-})
-
-async function rampart(args: string[]): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const progress: string[] = []
-  const io: CliIo = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    readStdin: async () => '',
-    progress: (label) => ({
-      update: (done, total) => progress.push(`${label} ${done}/${total}`),
-      stop: () => progress.push(`${label} done`),
-    }),
-  }
-  const code = await main(['node', 'rampart', ...args], io, env)
-  return { code, out, err, progress }
-}
+const cli = cliHarness('keys-cli')
+const rampart = cli.run
 
 describe('rampart keys', () => {
   it('KMS-1: status, rotate, reencrypt, retire and master rewrap, each refusing what would lose data', async () => {
@@ -80,7 +30,7 @@ describe('rampart keys', () => {
     expect(status.out).toContain('  master file-1 (active)')
     expect(
       status.out.some((l) =>
-        l.startsWith('tenant key store: ' + (postgresUrl ? 'postgres ' : 'directory ')),
+        l.startsWith(`tenant key store: ${postgresUrl ? 'postgres ' : 'directory '}`),
       ),
     ).toBe(true)
     expect(status.out).toContain('keys-acme: current version 1')
@@ -136,7 +86,7 @@ describe('rampart keys', () => {
       'keys-beta: current version 1',
     )
 
-    const backupDir = join(env.RAMPART_DATA_DIR as string, 'keystore-backups')
+    const backupDir = join(cli.env().RAMPART_DATA_DIR as string, 'keystore-backups')
     mkdirSync(backupDir, { recursive: true })
     // A snapshot taken 40 days ago, before the shred below: past the 35-day retention.
     const old = join(backupDir, `keystore-${stampDaysAgo(40)}.json`)

@@ -5,9 +5,10 @@ import { cpSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { signInBearer, signUp } from '../../test/support/app.ts'
-import { createPostgresDatabase, postgresUrl } from '../../test/support/database.ts'
+import { cliHarness } from '../../test/support/cli.ts'
+import { postgresUrl } from '../../test/support/database.ts'
 import { buildApp } from '../app.ts'
 import { type Config, parseConfig } from '../config/config.ts'
 import type { ServiceContext } from '../context.ts'
@@ -16,36 +17,14 @@ import { type KeyServices, openKeyServices } from '../crypto/key-services.ts'
 import { type DatabaseHandle, pgliteDirFor } from '../db/connection.ts'
 import { useCredential } from '../modules/vault/vault.service.ts'
 import { openConfiguredDatabase } from '../server.ts'
-import type { CliIo } from './io.ts'
-import { main } from './main.ts'
 
-let env: Record<string, string>
+const cli = cliHarness('shred-backup')
+const rampart = cli.run
+/** The restored copies this suite makes on PostgreSQL, dropped afterwards. */
 const drops: (() => Promise<void>)[] = []
-
-beforeAll(async () => {
-  env = {
-    RAMPART_DATA_DIR: mkdtempSync(join(tmpdir(), 'rampart-shred-backup-')),
-    RAMPART_LOG_LEVEL: 'silent',
-  }
-  if (postgresUrl) {
-    const main = await createPostgresDatabase()
-    const keystore = await createPostgresDatabase()
-    env.RAMPART_DATABASE_URL = main.url
-    env.RAMPART_KEYSTORE_URL = keystore.url
-    drops.push(main.drop, keystore.drop)
-  }
-})
 afterAll(async () => {
   for (const drop of drops) await drop()
 })
-
-async function rampart(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), readStdin: async () => '' }
-  const code = await main(['node', 'rampart', ...args], io, env)
-  return { code, out, err }
-}
 
 interface Running {
   ctx: ServiceContext
@@ -79,12 +58,12 @@ async function backUpDatabase(config: Config): Promise<Record<string, string>> {
     RAMPART_MASTER_KEY_FILE: config.keys.masterKeyFile,
     RAMPART_KEYSTORE_DIR: config.keys.storeDir,
   }
-  if (!env.RAMPART_DATABASE_URL) {
+  if (!cli.env().RAMPART_DATABASE_URL) {
     const dataDir = mkdtempSync(join(tmpdir(), 'rampart-restored-'))
     cpSync(pgliteDirFor(config.dataDir), pgliteDirFor(dataDir), { recursive: true })
-    return { ...env, ...same, RAMPART_DATA_DIR: dataDir }
+    return { ...cli.env(), ...same, RAMPART_DATA_DIR: dataDir }
   }
-  const source = new URL(env.RAMPART_DATABASE_URL)
+  const source = new URL(cli.env().RAMPART_DATABASE_URL as string)
   const copy = `${source.pathname.slice(1)}_copy`
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
@@ -109,14 +88,14 @@ async function backUpDatabase(config: Config): Promise<Record<string, string>> {
   })
   const url = new URL(source)
   url.pathname = `/${copy}`
-  return { ...env, ...same, RAMPART_DATABASE_URL: url.toString() }
+  return { ...cli.env(), ...same, RAMPART_DATABASE_URL: url.toString() }
 }
 
 describe('crypto-shredding reaches database backups', () => {
   // Each command opens the database afresh (PGlite from disk): slow, not stuck, hence the timeout.
   it('KMS-5: a restored pre-shred copy holds the ciphertext, which no longer decrypts', async () => {
     expect((await rampart(['migrate'])).code).toBe(0)
-    const config = parseConfig(env)
+    const config = parseConfig(cli.env())
 
     // Two organisations store a secret each through the API.
     const live = await open(config)

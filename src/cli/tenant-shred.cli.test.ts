@@ -1,20 +1,6 @@
-// KMS-5, DATA-4: `rampart tenant shred` locks a tenant until its deletion is due, `--cancel` gives
-// it back, and `--due` completes what is due (key shredded, rows deleted, tombstone kept), each
-// shown by `tenant list`; wrong combinations of options change nothing and exit 1.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresDatabase, postgresUrl } from '../../test/support/database.ts'
-import type { CliIo } from './io.ts'
-import { main } from './main.ts'
+import { describe, expect, it } from 'vitest'
+import { cliHarness } from '../../test/support/cli.ts'
 import { parseDelay } from './tenant.ts'
-
-interface Run {
-  code: number
-  out: string[]
-  err: string[]
-}
 
 interface Listed {
   slug: string
@@ -26,37 +12,8 @@ interface Listed {
   deletedAt: string | null
 }
 
-let env: Record<string, string>
-const drops: (() => Promise<void>)[] = []
-
-beforeAll(async () => {
-  env = {
-    RAMPART_DATA_DIR: mkdtempSync(join(tmpdir(), 'rampart-shred-cli-')),
-    RAMPART_LOG_LEVEL: 'silent',
-  }
-  if (postgresUrl) {
-    const main = await createPostgresDatabase()
-    const keystore = await createPostgresDatabase()
-    env.RAMPART_DATABASE_URL = main.url
-    env.RAMPART_KEYSTORE_URL = keystore.url
-    drops.push(main.drop, keystore.drop)
-  }
-})
-afterAll(async () => {
-  for (const drop of drops) await drop()
-})
-
-async function rampart(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIo = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    readStdin: async () => '',
-  }
-  const code = await main(['node', 'rampart', ...args], io, { ...env, ...extraEnv })
-  return { code, out, err }
-}
+const cli = cliHarness('shred-cli')
+const rampart = cli.run
 
 async function listed(slug: string): Promise<Listed> {
   const run = await rampart(['tenant', 'list', '--json'])

@@ -1,14 +1,15 @@
 // IAM-3: the failure counters every proof of identity is charged to: passwords at sign-in,
 // second factors, step-up and password change. An attempt is reserved before it is checked, so
 // parallel guesses cannot get past the limit; the failure that reaches the limit locks the
-// counter for an increasing time, is audited and is mailed to the account's owner.
+// counter for an increasing time, is audited and is mailed to the account's owner. A success
+// clears it with clearFailures, in the success's own transaction.
 import type { RequestMeta, ServiceContext } from '../../context.ts'
-import { type Trx, withTenant } from '../../db/tenant.ts'
+import { withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import { queueMail } from '../mail/mail.service.ts'
 import { findTenantSettings } from '../tenants/mfa-policy.repository.ts'
 import { lockoutMail } from './notices.mails.ts'
-import { clearFailures, type GuardRef, lock, reserveAttempt } from './sign-in-guards.repository.ts'
+import { type GuardRef, lock, reserveAttempt } from './sign-in-guards.repository.ts'
 import type { UserRow } from './users.table.ts'
 
 /** The attempt's number on the counter, or null when the counter is locked or full. */
@@ -56,9 +57,4 @@ export async function afterFailure(
       lockoutMail(user.email, tenant?.name ?? 'your organisation', seconds, meta.ip, threshold),
     )
   })
-}
-
-/** A success clears the counter and its lock history, in the caller's transaction. */
-export function clearCounter(trx: Trx, tenantId: string, guard: GuardRef): Promise<void> {
-  return clearFailures(trx, tenantId, guard)
 }

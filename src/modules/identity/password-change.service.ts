@@ -8,10 +8,10 @@ import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.servi
 import type { AuditEvent } from '../audit/events.ts'
 import { revokeUserSessions } from './devices.service.ts'
 import { IdentityErrors } from './errors.ts'
-import { clearCounter } from './lockout.service.ts'
 import { replacePasswordHash } from './password-change.repository.ts'
 import { assertAcceptablePassword, hashPassword, normalizePassword } from './passwords.ts'
 import type { Principal } from './sessions.service.ts'
+import { clearFailures } from './sign-in-guards.repository.ts'
 import { checkOwnPassword } from './step-up.service.ts'
 
 export interface PasswordChange {
@@ -95,7 +95,7 @@ export async function changePassword(
 
   const revokedSessions = await withTenant(ctx.db, tenantId, async (trx) => {
     if (!(await replacePasswordHash(trx, tenantId, userId, stored, replacement))) return null
-    await clearCounter(trx, tenantId, checked.guard)
+    await clearFailures(trx, tenantId, checked.guard)
     // IAM-6: the same transaction, so there is no moment with the new password and old sessions.
     const revoked = await revokeUserSessions(trx, tenantId, userId, {
       exceptSessionId: principal.sessionId,

@@ -19,7 +19,6 @@ import { type AuditEvent, PLATFORM_LOG } from '../audit/events.ts'
 import { queueMail } from '../mail/mail.service.ts'
 import { revokeUserSessions } from './devices.service.ts'
 import { normalizeEmail } from './emails.ts'
-import { clearCounter } from './lockout.service.ts'
 import { countRecentTokens, revokeOpenTokens } from './mailed-tokens.repository.ts'
 import { PasswordResetErrors } from './password-reset.errors.ts'
 import { passwordChangedMail, resetLink, resetRequestedMail } from './password-reset.mails.ts'
@@ -32,6 +31,7 @@ import {
   setPasswordHash,
 } from './password-reset.repository.ts'
 import { assertAcceptablePassword, hashPassword } from './passwords.ts'
+import { clearFailures } from './sign-in-guards.repository.ts'
 import { hashToken, looksLikeSessionToken, newSessionToken } from './tokens.ts'
 
 /** The per-account limit's window. */
@@ -206,7 +206,7 @@ export async function confirmPasswordReset(
     await revokeOpenTokens(trx, 'password_reset_tokens', tenantId, userId)
     // IAM-3: the guessed-at password is gone, so its lock goes too: proving the mailbox is what
     // lets a user locked out by someone else's guesses back in.
-    await clearCounter(trx, tenantId, { kind: 'account', userId })
+    await clearFailures(trx, tenantId, { kind: 'account', userId })
     const actor = { type: 'user', id: userId } as const
     // IAM-6: every session ends in this transaction: whoever held one is out at once.
     await revokeUserSessions(trx, tenantId, userId, { reason: 'password_reset', actor, meta })

@@ -9,12 +9,17 @@ import { verifyPasskeyAssertion } from '../mfa/passkeys.service.ts'
 import { consumeRecoveryCode } from '../mfa/recovery-codes.service.ts'
 import { verifyTotp } from '../mfa/totp.service.ts'
 import { IdentityErrors } from './errors.ts'
-import { afterFailure, clearCounter, reserve } from './lockout.service.ts'
+import { afterFailure, reserve } from './lockout.service.ts'
 import { findPasswordHash } from './password-change.repository.ts'
 import { burnVerification, verifyPassword } from './passwords.ts'
 import { markAuthenticated } from './sessions.repository.ts'
 import type { Principal } from './sessions.service.ts'
-import { findKnownDevice, type GuardRef, releaseAttempt } from './sign-in-guards.repository.ts'
+import {
+  clearFailures,
+  findKnownDevice,
+  type GuardRef,
+  releaseAttempt,
+} from './sign-in-guards.repository.ts'
 import { hashToken } from './tokens.ts'
 
 export interface StepUpInput {
@@ -140,7 +145,7 @@ async function proveAgain(
     amr = ['pwd', AMR[method]]
   }
   return withTenant(ctx.db, tenantId, async (trx) => {
-    await clearCounter(trx, tenantId, checked.guard)
+    await clearFailures(trx, tenantId, checked.guard)
     const at = await markAuthenticated(trx, tenantId, sessionId, amr)
     await recordEvent(trx, tenantId, stepUpEvent(principal, 'success', meta))
     return at

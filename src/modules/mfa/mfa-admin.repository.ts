@@ -37,16 +37,3 @@ export async function deleteAllFactors(
   }
   return removed > 0n
 }
-
-export async function findUserRole(
-  trx: Trx,
-  tenantId: string,
-  userId: string,
-): Promise<{ role: UserRole; email: string } | undefined> {
-  return trx
-    .selectFrom('users')
-    .select(['role', 'email'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', userId)
-    .executeTakeFirst()
-}

@@ -6,12 +6,13 @@ import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import { revokeUserSessions } from '../identity/devices.service.ts'
 import { mfaResetMail } from '../identity/notices.mails.ts'
 import type { Principal } from '../identity/sessions.service.ts'
+import { findUserById } from '../identity/users.repository.ts'
 import type { UserRole } from '../identity/users.table.ts'
 import { queueMail } from '../mail/mail.service.ts'
 import { findTenantSettings, updateMfaPolicy } from '../tenants/mfa-policy.repository.ts'
 import type { MfaPolicy } from '../tenants/tenants.table.ts'
 import { MfaErrors } from './errors.ts'
-import { countUsersWithoutMfa, deleteAllFactors, findUserRole } from './mfa-admin.repository.ts'
+import { countUsersWithoutMfa, deleteAllFactors } from './mfa-admin.repository.ts'
 
 const MFA_ADMINS: ReadonlySet<UserRole> = new Set(['owner', 'admin'])
 const ALL_ROLES: readonly UserRole[] = ['owner', 'admin', 'member', 'viewer', 'auditor']
@@ -89,7 +90,7 @@ export async function resetUserMfa(
   const { tenantId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
     // Another organisation's user is invisible under row-level security: the same 404.
-    const target = await findUserRole(trx, tenantId, userId)
+    const target = await findUserById(trx, tenantId, userId)
     if (!target) throw MfaErrors.MFA_USER_NOT_FOUND()
     if (target.role === 'owner' && principal.role !== 'owner') {
       throw MfaErrors.MFA_ADMIN_FORBIDDEN()

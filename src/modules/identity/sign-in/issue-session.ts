@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto'
 import type { ServiceContext } from '../../../context.ts'
 import { withTenant } from '../../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../../audit/audit.service.ts'
-import { clearCounter } from '../lockout.service.ts'
 import { insertSession } from '../sessions.repository.ts'
+import { clearFailures } from '../sign-in-guards.repository.ts'
 import { hashToken, newSessionToken } from '../tokens.ts'
 import { recordSignIn } from '../users.repository.ts'
 import type { SessionAttempt } from './attempt.ts'
@@ -16,7 +16,7 @@ export async function issueSession(ctx: ServiceContext, attempt: SessionAttempt)
   const token = newSessionToken()
   const expiresAt = new Date(Date.now() + ctx.config.session.absoluteTimeoutSeconds * 1000)
   const session = await withTenant(ctx.db, tenantId, async (trx) => {
-    if (attempt.guard) await clearCounter(trx, tenantId, attempt.guard)
+    if (attempt.guard) await clearFailures(trx, tenantId, attempt.guard)
     await recordSignIn(trx, tenantId, user.id, attempt.rehashed)
     const session = await insertSession(trx, {
       id: randomUUID(),

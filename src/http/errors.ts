@@ -52,6 +52,16 @@ export const HttpErrors = defineErrors({
   },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side' },
   AUTH_REQUIRED: { status: 401, message: 'Sign in first' },
+  // IAM-9: API keys reach only routes that name a permission; the rest act on a session.
+  AUTH_SESSION_REQUIRED: {
+    status: 403,
+    message: 'This action needs a signed-in session; API keys cannot perform it',
+  },
+  // AUTHZ-1: the caller's role (or API key scope) lacks the permission the action needs.
+  AUTH_PERMISSION_DENIED: {
+    status: 403,
+    message: 'You do not have the permission this action needs',
+  },
   // IAM-4: the organisation requires a second factor; this session may only enrol one.
   AUTH_MFA_ENROLMENT_REQUIRED: {
     status: 403,

@@ -1,9 +1,14 @@
 // IAM-6 and SEC-2: who is calling. A session token arrives as the HttpOnly cookie (console) or
 // as a bearer token (API clients); cookie-authenticated writes must carry the CSRF token.
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 import type { RequestMeta, ServiceContext } from '../context.ts'
 import { enforceIpAllowlist } from '../modules/access/ip-allowlist.service.ts'
-import { authenticate, type Principal } from '../modules/identity/sessions.service.ts'
+import { assertCan, type Permission } from '../modules/access/permissions.ts'
+import {
+  authenticate,
+  type Principal,
+  type SessionPrincipal,
+} from '../modules/identity/sessions.service.ts'
 import { csrfMatches } from '../modules/identity/tokens.ts'
 import { HttpErrors } from './errors.ts'
 
@@ -39,12 +44,17 @@ export interface SessionGuardOptions {
    * they are, let them enrol a factor or sign out say yes.
    */
   allowEnrolment?: boolean
+  /**
+   * AUTHZ-1: the permission the route needs, checked before the body is validated so a caller
+   * without it learns nothing of the input's shape. docs/permissions.md lists every route's.
+   */
+  permission?: Permission
 }
 
 export function requireSession(
   ctx: ServiceContext,
   options: SessionGuardOptions = {},
-): preHandlerAsyncHookHandler {
+): preValidationAsyncHookHandler {
   return async function sessionGuard(request: FastifyRequest, reply: FastifyReply) {
     const presented = presentedToken(request)
     if (!presented) throw HttpErrors.AUTH_REQUIRED()
@@ -65,6 +75,7 @@ export function requireSession(
     if (principal.scope === 'mfa_enrolment' && !options.allowEnrolment) {
       throw HttpErrors.AUTH_MFA_ENROLMENT_REQUIRED()
     }
+    if (options.permission) assertCan(principal, options.permission)
     request.principal = principal
     request.credentialSource = presented.source
   }
@@ -107,6 +118,13 @@ export function clearSessionCookie(reply: FastifyReply): void {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw HttpErrors.AUTH_REQUIRED()
   return request.principal
+}
+
+/** The signed-in user's session, for the routes that act on it (never reached by API keys). */
+export function sessionPrincipalOf(request: FastifyRequest): SessionPrincipal {
+  const principal = principalOf(request)
+  if (principal.via !== 'session') throw HttpErrors.AUTH_SESSION_REQUIRED()
+  return principal
 }
 
 /** The request facts services record (audit, device list). */

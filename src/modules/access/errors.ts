@@ -2,10 +2,6 @@ import { defineErrors } from '../../http/errors.ts'
 
 // IAM-8: the access module's codes (the organisation's IP allowlist).
 export const AccessErrors = defineErrors({
-  ACCESS_ADMIN_FORBIDDEN: {
-    status: 403,
-    message: "Only owners and admins manage the organisation's IP allowlist",
-  },
   ACCESS_CIDR_INVALID: {
     status: 422,
     message: 'An entry is not a valid IPv4 or IPv6 address or CIDR range',

@@ -44,7 +44,7 @@ export const ipAllowlistRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext 
   app.get(
     '/api/v1/tenant/ip-allowlist',
     {
-      preHandler: requireSession(ctx),
+      preValidation: requireSession(ctx, { permission: 'tenant.security.manage' }),
       schema: {
         tags: ['access'],
         summary: "The organisation's IP allowlist (owners and admins)",
@@ -57,7 +57,7 @@ export const ipAllowlistRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext 
   app.put(
     '/api/v1/tenant/ip-allowlist',
     {
-      preHandler: sensitiveChangeGuards(ctx),
+      preValidation: sensitiveChangeGuards(ctx, { permission: 'tenant.security.manage' }),
       schema: {
         tags: ['access'],
         summary:

@@ -7,17 +7,16 @@ import { randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.service.ts'
-import type { Principal } from '../identity/sessions.service.ts'
-import type { UserRole } from '../identity/users.table.ts'
+import { actorOf, type Principal } from '../identity/sessions.service.ts'
 import { AccessErrors } from './errors.ts'
 import { addressAllowed, type CidrRange, parseCidr } from './ip-allowlist.cidr.ts'
 import { listEntries, listRanges, replaceEntries } from './ip-allowlist.repository.ts'
 import type { IpAllowlistEntryRow } from './ip-allowlist.table.ts'
+import { assertCan } from './permissions.ts'
 
 export const MAX_ALLOWLIST_ENTRIES = 100
 export const MAX_LABEL_LENGTH = 64
 
-const ALLOWLIST_ADMINS: ReadonlySet<UserRole> = new Set(['owner', 'admin'])
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 
@@ -37,10 +36,6 @@ export interface AllowlistEntry {
 export interface Allowlist {
   /** Empty: no restriction. */
   entries: AllowlistEntry[]
-}
-
-function assertAllowlistAdmin(principal: Principal): void {
-  if (!ALLOWLIST_ADMINS.has(principal.role)) throw AccessErrors.ACCESS_ADMIN_FORBIDDEN()
 }
 
 function toEntry(row: IpAllowlistEntryRow): AllowlistEntry {
@@ -85,7 +80,7 @@ export function parseEntries(
 }
 
 export async function getAllowlist(ctx: ServiceContext, principal: Principal): Promise<Allowlist> {
-  assertAllowlistAdmin(principal)
+  assertCan(principal, 'tenant.security.manage')
   const { tenantId } = principal
   const rows = await withTenant(ctx.db, tenantId, (trx) => listEntries(trx, tenantId))
   return { entries: rows.map(toEntry) }
@@ -97,7 +92,7 @@ export async function replaceAllowlist(
   entries: readonly AllowlistEntryInput[],
   meta: RequestMeta,
 ): Promise<Allowlist> {
-  assertAllowlistAdmin(principal)
+  assertCan(principal, 'tenant.security.manage')
   const parsed = parseEntries(entries)
   if (
     !addressAllowed(
@@ -125,7 +120,7 @@ export async function replaceAllowlist(
       category: 'iam',
       action: 'tenant.ip_allowlist.update',
       outcome: 'success',
-      actor: { type: 'user', id: principal.userId },
+      actor: actorOf(principal),
       target: { type: 'tenant', id: tenantId },
       fields: ['ip_allowlist'],
       ...eventOrigin(meta),
@@ -165,11 +160,14 @@ export async function enforceIpAllowlist(
   if (storedRangesAllow(principal.ipAllowlist, meta.ip)) return
   await recordEventAlone(ctx.db, principal.tenantId, {
     category: 'iam',
-    action: 'session.ip_denied',
+    action: principal.via === 'api_key' ? 'api_key.ip_denied' : 'session.ip_denied',
     outcome: 'failure',
     reason: 'ip_not_allowed',
-    actor: { type: 'user', id: principal.userId },
-    target: { type: 'session', id: principal.sessionId },
+    actor: actorOf(principal),
+    target:
+      principal.via === 'api_key'
+        ? { type: 'api_key', id: principal.apiKeyId }
+        : { type: 'session', id: principal.sessionId },
     ...eventOrigin(meta),
   })
   throw AccessErrors.ACCESS_IP_NOT_ALLOWED()

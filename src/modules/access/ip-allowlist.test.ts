@@ -156,7 +156,7 @@ describe('IAM-8 IP allowlist', () => {
     })
   })
 
-  it('members, viewers and auditors neither read nor change the list: 403 ACCESS_ADMIN_FORBIDDEN', async () => {
+  it('members, viewers and auditors neither read nor change the list: 403 AUTH_PERMISSION_DENIED', async () => {
     const { org, owner } = await newOrg(t)
     await t.database.handle.db
       .updateTable('users')
@@ -169,7 +169,7 @@ describe('IAM-8 IP allowlist', () => {
       headers: owner.authorization,
     })
     expect(get.statusCode).toBe(403)
-    expect(get.json().error.code).toBe('ACCESS_ADMIN_FORBIDDEN')
+    expect(get.json().error.code).toBe('AUTH_PERMISSION_DENIED')
     const put = await saveAllowlist(t, owner, { entries: [] })
     expect(put.statusCode).toBe(403)
   })

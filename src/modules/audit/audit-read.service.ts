@@ -3,7 +3,8 @@
 import type { Selectable } from 'kysely'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { type Trx, withTenant } from '../../db/tenant.ts'
-import type { Principal } from '../identity/sessions.service.ts'
+import { assertCan } from '../access/permissions.ts'
+import { actorOf, type Principal } from '../identity/sessions.service.ts'
 import {
   checkpointAt,
   type EntryFilter,
@@ -24,12 +25,6 @@ import {
   inclusionProof,
   type SubtreeReader,
 } from './merkle.ts'
-
-const READERS = new Set(['owner', 'admin', 'auditor'])
-
-function assertReader(principal: Principal): void {
-  if (!READERS.has(principal.role)) throw AuditErrors.AUDIT_FORBIDDEN()
-}
 
 /** A stored event as the API shows it: its leaf index and fields, without the format version. */
 export type ListedEvent = AuditEvent & { index: number; time: string }
@@ -55,7 +50,7 @@ export async function listEvents(
   filter: EntryFilter,
   limit: number,
 ): Promise<{ events: ListedEvent[]; nextCursor: string | null }> {
-  assertReader(principal)
+  assertCan(principal, 'audit.read')
   // Read-your-writes: the reader's own recent actions are in the page, not a second later.
   await sequencePending(ctx.db, principal.tenantId)
   const rows = await withTenant(ctx.db, principal.tenantId, (trx) =>
@@ -76,12 +71,12 @@ export async function* exportEvents(
   filter: EntryFilter,
   meta: RequestMeta,
 ): AsyncGenerator<ListedEvent> {
-  assertReader(principal)
+  assertCan(principal, 'audit.read')
   await recordEventAlone(ctx.db, principal.tenantId, {
     category: 'data',
     action: 'audit.export',
     outcome: 'success',
-    actor: { type: 'user', id: principal.userId },
+    actor: actorOf(principal),
     target: { type: 'audit_log', id: principal.tenantId },
     ...eventOrigin(meta),
   })
@@ -135,7 +130,7 @@ export async function latestSignedCheckpoint(
   principal: Principal,
   publicKey: string,
 ): Promise<{ checkpoint: Checkpoint; publicKey: string }> {
-  assertReader(principal)
+  assertCan(principal, 'audit.read')
   const row = await withTenant(ctx.db, principal.tenantId, (trx) =>
     latestCheckpoint(trx, principal.tenantId),
   )
@@ -153,7 +148,7 @@ export async function entryInclusionProof(
   index: number,
   size: number | undefined,
 ) {
-  assertReader(principal)
+  assertCan(principal, 'audit.read')
   return withTenant(ctx.db, principal.tenantId, async (trx) => {
     const tenantId = principal.tenantId
     const leaf = await leafAt(trx, tenantId, index)
@@ -184,7 +179,7 @@ export async function treeConsistencyProof(
   first: number,
   second: number,
 ) {
-  assertReader(principal)
+  assertCan(principal, 'audit.read')
   if (first < 1 || first > second) throw AuditErrors.AUDIT_RANGE_INVALID()
   return withTenant(ctx.db, principal.tenantId, async (trx) => {
     const tenantId = principal.tenantId

@@ -143,7 +143,7 @@ describe('audit API', () => {
     ]) {
       const res = await get(url, member)
       expect(res.statusCode, url).toBe(403)
-      expect(res.json().error.code).toBe('AUDIT_FORBIDDEN')
+      expect(res.json().error.code).toBe('AUTH_PERMISSION_DENIED')
     }
     const auditor = await userWithRole('auditor')
     expect((await get('/api/v1/audit/events', auditor)).statusCode).toBe(200)

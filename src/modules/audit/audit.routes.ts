@@ -108,12 +108,12 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
   /** The checkpoint key's public half, SPKI DER base64. */
   publicKey: string
 }> = async (app, { ctx, publicKey }) => {
-  const guard = requireSession(ctx)
+  const guard = requireSession(ctx, { permission: 'audit.read' })
 
   app.get(
     '/api/v1/audit/events',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['audit'],
         summary: 'Audit events, newest first, with filters and a cursor',
@@ -144,7 +144,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/v1/audit/export',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['audit'],
         summary: 'Export audit events as JSON lines or CSV, streamed',
@@ -193,7 +193,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/v1/audit/checkpoint',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['audit'],
         summary: 'The latest signed checkpoint of this organisation’s log, with the public key',
@@ -212,7 +212,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/v1/audit/events/:index/proof',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['audit'],
         summary: 'Inclusion proof of one entry in a signed checkpoint (the latest by default)',
@@ -247,7 +247,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/v1/audit/consistency',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['audit'],
         summary: 'Consistency proof between two signed tree sizes',

@@ -1,10 +1,6 @@
 import { defineErrors } from '../../http/errors.ts'
 
 export const AuditErrors = defineErrors({
-  AUDIT_FORBIDDEN: {
-    status: 403,
-    message: 'Only owners, admins and auditors may read the audit log',
-  },
   AUDIT_ENTRY_NOT_FOUND: { status: 404, message: 'No audit entry with that index' },
   AUDIT_CHECKPOINT_NOT_FOUND: {
     status: 404,

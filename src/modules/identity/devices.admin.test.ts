@@ -173,7 +173,7 @@ describe("another user's sessions", () => {
       ]
       for (const res of responses) {
         expect(res.statusCode).toBe(403)
-        expect(res.json().error.code).toBe('IDENTITY_SESSIONS_FORBIDDEN')
+        expect(res.json().error.code).toBe('AUTH_PERMISSION_DENIED')
         expect(res.body).not.toContain(victim.sessionId)
       }
       expect(await meStatus(t, victim)).toBe(200)

@@ -10,6 +10,7 @@ import {
   principalOf,
   requestMeta,
   requireSession,
+  sessionPrincipalOf,
 } from '../../http/session-auth.ts'
 import {
   listMySessions,
@@ -54,24 +55,25 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = 
   { ctx },
 ) => {
   const guard = requireSession(ctx)
+  const adminGuard = requireSession(ctx, { permission: 'sessions.manage' })
 
   app.get(
     '/api/v1/me/sessions',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['sessions'],
         summary: 'My live sessions: device, IP address, first and last seen',
         response: { 200: DeviceList, ...errorResponses(401) },
       },
     },
-    async (request) => ({ sessions: await listMySessions(ctx, principalOf(request)) }),
+    async (request) => ({ sessions: await listMySessions(ctx, sessionPrincipalOf(request)) }),
   )
 
   app.delete(
     '/api/v1/me/sessions/:id',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['sessions'],
         summary: 'Revoke one of my sessions (the current one signs me out)',
@@ -82,7 +84,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = 
     async (request, reply) => {
       const { wasCurrent } = await revokeMySession(
         ctx,
-        principalOf(request),
+        sessionPrincipalOf(request),
         request.params.id,
         requestMeta(request),
       )
@@ -94,7 +96,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = 
   app.delete(
     '/api/v1/me/sessions',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['sessions'],
         summary: 'Revoke all my sessions except the current one (others=true)',
@@ -107,14 +109,14 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = 
       },
     },
     async (request) => ({
-      revoked: await revokeMyOtherSessions(ctx, principalOf(request), requestMeta(request)),
+      revoked: await revokeMyOtherSessions(ctx, sessionPrincipalOf(request), requestMeta(request)),
     }),
   )
 
   app.get(
     '/api/v1/users/:userId/sessions',
     {
-      preHandler: guard,
+      preValidation: adminGuard,
       schema: {
         tags: ['sessions'],
         summary: "A user's live sessions (owners and admins)",
@@ -135,7 +137,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = 
   app.delete(
     '/api/v1/users/:userId/sessions',
     {
-      preHandler: guard,
+      preValidation: adminGuard,
       schema: {
         tags: ['sessions'],
         summary: "Revoke all of a user's sessions (owners and admins)",
@@ -158,7 +160,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = 
   app.delete(
     '/api/v1/users/:userId/sessions/:id',
     {
-      preHandler: guard,
+      preValidation: adminGuard,
       schema: {
         tags: ['sessions'],
         summary: "Revoke one of a user's sessions (owners and admins)",

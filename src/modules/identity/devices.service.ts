@@ -6,6 +6,7 @@
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { type Trx, withTenant } from '../../db/tenant.ts'
 import { HttpErrors } from '../../http/errors.ts'
+import { assertCan } from '../access/permissions.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
 import {
@@ -18,13 +19,11 @@ import {
   userExists,
 } from './devices.repository.ts'
 import { IdentityErrors } from './errors.ts'
-import type { Principal } from './sessions.service.ts'
+import { actorOf, type Principal, type SessionPrincipal } from './sessions.service.ts'
 import { summarizeUserAgent } from './user-agent.ts'
-import type { UserRole } from './users.table.ts'
 
 // AUTHZ-1: the roles that hold the "manage other users' sessions" permission. Checked here only,
 // by set membership, so the coming permission model replaces one constant.
-const SESSION_ADMINS: ReadonlySet<UserRole> = new Set(['owner', 'admin'])
 
 /** The newest this many are listed; revoking all reaches any beyond them. */
 const DEVICE_LIST_LIMIT = 200
@@ -67,7 +66,7 @@ function liveness(ctx: ServiceContext): Liveness {
   }
 }
 
-function toDevice(row: DeviceRow, currentSessionId: string): Device {
+function toDevice(row: DeviceRow, currentSessionId: string | null): Device {
   return {
     id: row.id,
     device: summarizeUserAgent(row.user_agent),
@@ -97,8 +96,9 @@ function revokeEvent(
   }
 }
 
-function assertSessionAdmin(principal: Principal): void {
-  if (!SESSION_ADMINS.has(principal.role)) throw IdentityErrors.IDENTITY_SESSIONS_FORBIDDEN()
+/** The caller's own session, which an API key has none of. */
+function currentSessionOf(principal: Principal): string | null {
+  return principal.via === 'session' ? principal.sessionId : null
 }
 
 async function assertUserExists(trx: Trx, tenantId: string, userId: string): Promise<void> {
@@ -138,7 +138,10 @@ export async function revokeUserSessions(
   return revoked.length
 }
 
-export async function listMySessions(ctx: ServiceContext, principal: Principal): Promise<Device[]> {
+export async function listMySessions(
+  ctx: ServiceContext,
+  principal: SessionPrincipal,
+): Promise<Device[]> {
   const { tenantId, userId } = principal
   const rows = await withTenant(ctx.db, tenantId, (trx) =>
     listLiveSessions(trx, tenantId, userId, liveness(ctx), DEVICE_LIST_LIMIT),
@@ -149,7 +152,7 @@ export async function listMySessions(ctx: ServiceContext, principal: Principal):
 /** Revokes one of the caller's sessions; the current one too, which then works as sign-out. */
 export async function revokeMySession(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   sessionId: string,
   meta: RequestMeta,
 ): Promise<{ wasCurrent: boolean }> {
@@ -171,13 +174,13 @@ export async function revokeMySession(
       revokeEvent({ type: 'user', id: userId }, sessionId, reason, meta),
     )
   })
-  return { wasCurrent: sessionId === principal.sessionId }
+  return { wasCurrent: sessionId === currentSessionOf(principal) }
 }
 
 /** Signs the caller out everywhere else; returns how many sessions ended. */
 export async function revokeMyOtherSessions(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   meta: RequestMeta,
 ): Promise<number> {
   const { tenantId, userId } = principal
@@ -197,7 +200,7 @@ export async function listUserSessions(
   userId: string,
   meta: RequestMeta,
 ): Promise<Device[]> {
-  assertSessionAdmin(principal)
+  assertCan(principal, 'sessions.manage')
   const { tenantId } = principal
   const rows = await withTenant(ctx.db, tenantId, async (trx) => {
     await assertUserExists(trx, tenantId, userId)
@@ -208,14 +211,14 @@ export async function listUserSessions(
         category: 'iam',
         action: 'session.list',
         outcome: 'success',
-        actor: { type: 'user', id: principal.userId },
+        actor: actorOf(principal),
         target: { type: 'user', id: userId },
         ...eventOrigin(meta),
       })
     }
     return rows
   })
-  return rows.map((row) => toDevice(row, principal.sessionId))
+  return rows.map((row) => toDevice(row, currentSessionOf(principal)))
 }
 
 export async function revokeSessionOfUser(
@@ -225,7 +228,7 @@ export async function revokeSessionOfUser(
   sessionId: string,
   meta: RequestMeta,
 ): Promise<{ wasCurrent: boolean }> {
-  assertSessionAdmin(principal)
+  assertCan(principal, 'sessions.manage')
   const { tenantId } = principal
   await withTenant(ctx.db, tenantId, async (trx) => {
     await assertUserExists(trx, tenantId, userId)
@@ -242,7 +245,7 @@ export async function revokeSessionOfUser(
     const actor = { type: 'user', id: principal.userId } as const
     await recordEvent(trx, tenantId, revokeEvent(actor, sessionId, reason, meta))
   })
-  return { wasCurrent: sessionId === principal.sessionId }
+  return { wasCurrent: sessionId === currentSessionOf(principal) }
 }
 
 /** Ends every session of the user, the admin's own current one included if they name themselves. */
@@ -252,13 +255,13 @@ export async function revokeAllSessionsOfUser(
   userId: string,
   meta: RequestMeta,
 ): Promise<{ revoked: number; includedCurrent: boolean }> {
-  assertSessionAdmin(principal)
+  assertCan(principal, 'sessions.manage')
   const { tenantId } = principal
   const revoked = await withTenant(ctx.db, tenantId, async (trx) => {
     await assertUserExists(trx, tenantId, userId)
     return revokeUserSessions(trx, tenantId, userId, {
       reason: 'admin_revoked',
-      actor: { type: 'user', id: principal.userId },
+      actor: actorOf(principal),
       meta,
     })
   })

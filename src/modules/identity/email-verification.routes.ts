@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
-import { principalOf, requestMeta, requireSession } from '../../http/session-auth.ts'
+import { requestMeta, requireSession, sessionPrincipalOf } from '../../http/session-auth.ts'
 import {
   confirmEmailToken,
   requestEmailChange,
@@ -22,7 +22,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceCo
   app.post(
     '/api/v1/me/email',
     {
-      preHandler: sensitiveChangeGuards(ctx),
+      preValidation: sensitiveChangeGuards(ctx),
       schema: {
         tags: ['sessions'],
         summary: 'Change your e-mail address: a link goes to the new one, a notice to the old one',
@@ -35,7 +35,12 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceCo
       config: limited,
     },
     async (request, reply) => {
-      await requestEmailChange(ctx, principalOf(request), request.body.email, requestMeta(request))
+      await requestEmailChange(
+        ctx,
+        sessionPrincipalOf(request),
+        request.body.email,
+        requestMeta(request),
+      )
       return reply.status(202).send(null)
     },
   )
@@ -43,7 +48,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceCo
   app.post(
     '/api/v1/me/email/verification',
     {
-      preHandler: requireSession(ctx),
+      preValidation: requireSession(ctx),
       schema: {
         tags: ['sessions'],
         summary: 'Send a link that verifies your current e-mail address',
@@ -52,7 +57,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceCo
       config: limited,
     },
     async (request, reply) => {
-      await requestVerification(ctx, principalOf(request), requestMeta(request))
+      await requestVerification(ctx, sessionPrincipalOf(request), requestMeta(request))
       return reply.status(202).send(null)
     },
   )

@@ -27,7 +27,7 @@ import {
 import { normalizeEmail } from './emails.ts'
 import { countRecentTokens, revokeOpenTokens } from './mailed-tokens.repository.ts'
 import { emailChangeNoticeMail, verifyEmailLink, verifyEmailMail } from './notices.mails.ts'
-import type { Principal } from './sessions.service.ts'
+import type { SessionPrincipal } from './sessions.service.ts'
 import { hashToken, looksLikeSessionToken, newSessionToken } from './tokens.ts'
 
 const TOKEN_TTL_SECONDS = 24 * 60 * 60
@@ -36,7 +36,7 @@ const MAX_PER_HOUR = 3
 /** Queues a link to `email` for the principal, voiding older links; audited. */
 async function sendLink(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   email: string,
   change: boolean,
   meta: RequestMeta,
@@ -90,7 +90,7 @@ async function sendLink(
 /** Sends a link that verifies the user's current address. */
 export async function requestVerification(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   meta: RequestMeta,
 ): Promise<void> {
   const state = await withTenant(ctx.db, principal.tenantId, (trx) =>
@@ -103,7 +103,7 @@ export async function requestVerification(
 /** Asks to move the account to `newEmail`; nothing changes until the new address confirms. */
 export async function requestEmailChange(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   newEmail: string,
   meta: RequestMeta,
 ): Promise<void> {

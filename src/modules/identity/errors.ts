@@ -41,10 +41,6 @@ export const IdentityErrors = defineErrors({
   // another organisation's, or is already revoked or expired.
   IDENTITY_SESSION_NOT_FOUND: { status: 404, message: 'No active session with that id' },
   IDENTITY_USER_NOT_FOUND: { status: 404, message: 'No user with that id' },
-  IDENTITY_SESSIONS_FORBIDDEN: {
-    status: 403,
-    message: "Only owners and admins may see or revoke other users' sessions",
-  },
   // 403 rather than 401: the session is fine, the proof offered with the request is not.
   IDENTITY_CURRENT_PASSWORD_INVALID: {
     status: 403,

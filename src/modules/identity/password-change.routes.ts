@@ -1,10 +1,10 @@
 // IAM-2, IAM-6: POST /api/v1/me/password.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { preHandlerAsyncHookHandler } from 'fastify'
+import type { preValidationAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
-import { DEVICE_COOKIE, principalOf, requestMeta } from '../../http/session-auth.ts'
+import { DEVICE_COOKIE, requestMeta, sessionPrincipalOf } from '../../http/session-auth.ts'
 import { changePassword } from './password-change.service.ts'
 import { sensitiveChangeGuards } from './step-up.guard.ts'
 
@@ -22,7 +22,7 @@ const ChangeReply = Type.Object({
 })
 
 /** The guards in front of a password change: a full session and a recent authentication. */
-export function passwordChangeGuards(ctx: ServiceContext): preHandlerAsyncHookHandler[] {
+export function passwordChangeGuards(ctx: ServiceContext): preValidationAsyncHookHandler[] {
   return sensitiveChangeGuards(ctx)
 }
 
@@ -33,7 +33,7 @@ export const passwordChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceConte
   app.post(
     '/api/v1/me/password',
     {
-      preHandler: passwordChangeGuards(ctx),
+      preValidation: passwordChangeGuards(ctx),
       schema: {
         tags: ['sessions'],
         summary: 'Change my password; every other session of mine is revoked (IAM-6)',
@@ -51,7 +51,7 @@ export const passwordChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceConte
     async (request) =>
       changePassword(
         ctx,
-        principalOf(request),
+        sessionPrincipalOf(request),
         { ...request.body, deviceToken: request.cookies[DEVICE_COOKIE] },
         requestMeta(request),
       ),

@@ -10,7 +10,7 @@ import { revokeUserSessions } from './devices.service.ts'
 import { IdentityErrors } from './errors.ts'
 import { replacePasswordHash } from './password-change.repository.ts'
 import { assertAcceptablePassword, hashPassword, normalizePassword } from './passwords.ts'
-import type { Principal } from './sessions.service.ts'
+import type { SessionPrincipal } from './sessions.service.ts'
 import { clearFailures } from './sign-in-guards.repository.ts'
 import { checkOwnPassword } from './step-up.service.ts'
 
@@ -22,7 +22,7 @@ export interface PasswordChange {
 }
 
 function changeEvent(
-  principal: Principal,
+  principal: SessionPrincipal,
   outcome: AuditEvent['outcome'],
   meta: RequestMeta,
   reason?: string,
@@ -41,7 +41,7 @@ function changeEvent(
 
 async function refuse(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   meta: RequestMeta,
   reason: string,
 ): Promise<Error> {
@@ -56,7 +56,7 @@ async function refuse(
 /** Changes the caller's password; returns how many other sessions were revoked. */
 export async function changePassword(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   input: PasswordChange,
   meta: RequestMeta,
 ): Promise<{ revokedSessions: number }> {

@@ -7,9 +7,9 @@ import { errorResponses } from '../../http/errors.ts'
 import {
   clearSessionCookie,
   DEVICE_COOKIE,
-  principalOf,
   requestMeta,
   requireSession,
+  sessionPrincipalOf,
   setDeviceCookie,
   setSessionCookie,
 } from '../../http/session-auth.ts'
@@ -241,7 +241,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
   app.delete(
     '/api/v1/sessions/current',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['sessions'],
         summary: 'Sign out: revoke the current session',
@@ -249,7 +249,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request, reply) => {
-      await signOut(ctx, principalOf(request), requestMeta(request))
+      await signOut(ctx, sessionPrincipalOf(request), requestMeta(request))
       clearSessionCookie(reply)
       return reply.status(204).send(null)
     },
@@ -282,7 +282,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
   app.post(
     '/api/v1/sessions/current/step-up/passkey-options',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['sessions'],
         summary: 'Options for navigator.credentials.get() to step up with one of your passkeys',
@@ -302,7 +302,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request, reply) => {
-      const p = principalOf(request)
+      const p = sessionPrincipalOf(request)
       reply.header('cache-control', 'no-store')
       return startPasskeyAuthentication(ctx, p.tenantId, p.userId)
     },
@@ -311,7 +311,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
   app.post(
     '/api/v1/sessions/current/step-up',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['sessions'],
         summary: 'Prove who you are again (password, and second factor if you have one)',
@@ -333,7 +333,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
     async (request) => {
       const { authenticatedAt } = await stepUp(
         ctx,
-        principalOf(request),
+        sessionPrincipalOf(request),
         { ...request.body, deviceToken: request.cookies[DEVICE_COOKIE] },
         requestMeta(request),
       )
@@ -344,7 +344,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
   app.get(
     '/api/v1/me',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['sessions'],
         summary: 'The signed-in user, their tenant and session',
@@ -352,7 +352,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request) => {
-      const p = principalOf(request)
+      const p = sessionPrincipalOf(request)
       return {
         user: { id: p.userId, email: p.email, emailVerified: p.emailVerified, role: p.role },
         tenant: { id: p.tenantId, ...p.tenant },

@@ -1,6 +1,7 @@
 // IAM-6 sessions: every request's authentication, and sign-out. Sign-in is in sign-in/.
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { withTenant, withTenantBySession } from '../../db/tenant.ts'
+import { type Permission, permissionsOfRole } from '../access/permissions.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import { secondFactorsOf } from '../mfa/factors.ts'
 import { findPrincipal, revokeSession, touchSession } from './sessions.repository.ts'
@@ -11,31 +12,57 @@ import type { UserRole } from './users.table.ts'
 /** last_seen_at is written at most this often, so reads stay reads. */
 const TOUCH_INTERVAL_MS = 60_000
 
-export interface Principal {
+/** What every authenticated caller has, however it proved who it is. */
+interface CallerBase {
   tenantId: string
   userId: string
-  sessionId: string
   role: UserRole
   email: string
   /** IAM-1: whether the address was proven by following a link sent to it. */
   emailVerified: boolean
   tenant: { slug: string; name: string; region: string }
+  /** IAM-8: the organisation's IP allowlist ranges as stored, read with the credential. */
+  ipAllowlist: string[]
+  /** AUTHZ-1: what the caller may do; for an API key, its scope within the user's role. */
+  permissions: ReadonlySet<Permission>
+}
+
+/** A signed-in user: a session, from the cookie or a bearer token. */
+export interface SessionPrincipal extends CallerBase {
+  via: 'session'
+  sessionId: string
   expiresAt: Date
   /** IAM-4: `mfa_enrolment` sessions reach second-factor enrolment only. */
   scope: SessionScope
-  /** IAM-8: the organisation's IP allowlist ranges as stored, read with the session. */
-  ipAllowlist: string[]
   /** IAM-6: the last sign-in or step-up, for changes that need a fresh one. */
   authenticatedAt: Date
   /** The raw token, kept for the request only: the CSRF token derives from it. */
   token: string
 }
 
+/** IAM-9: a program acting for a user with an API key; it reaches permissioned routes only. */
+export interface ApiKeyPrincipal extends CallerBase {
+  via: 'api_key'
+  apiKeyId: string
+}
+
+export type Principal = SessionPrincipal | ApiKeyPrincipal
+
+/** The audit actor of a request: the user, or the API key acting for them. */
+export function actorOf(principal: Principal): { type: 'user' | 'api_key'; id: string } {
+  return principal.via === 'api_key'
+    ? { type: 'api_key', id: principal.apiKeyId }
+    : { type: 'user', id: principal.userId }
+}
+
 /**
  * Resolves a presented token to a principal, enforcing revocation and both timeouts on the
  * server at every request; nothing is cached, so a revoked session fails at once.
  */
-export async function authenticate(ctx: ServiceContext, token: string): Promise<Principal | null> {
+export async function authenticate(
+  ctx: ServiceContext,
+  token: string,
+): Promise<SessionPrincipal | null> {
   if (!looksLikeSessionToken(token)) return null
   const tokenHash = hashToken(token)
   return withTenantBySession(ctx.db, tokenHash, async (trx, tenantId) => {
@@ -83,6 +110,7 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
       await touchSession(trx, tenantId, row.session_id)
     }
     return {
+      via: 'session',
       tenantId,
       userId: row.user_id,
       sessionId: row.session_id,
@@ -94,6 +122,7 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
       scope: row.scope,
       authenticatedAt: row.authenticated_at,
       ipAllowlist: row.ip_allowlist,
+      permissions: permissionsOfRole(row.role),
       token,
     }
   })
@@ -101,7 +130,7 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
 
 export async function signOut(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   meta: RequestMeta,
 ): Promise<void> {
   await withTenant(ctx.db, principal.tenantId, async (trx) => {

@@ -13,7 +13,7 @@ import { afterFailure, reserve } from './lockout.service.ts'
 import { findPasswordHash } from './password-change.repository.ts'
 import { burnVerification, verifyPassword } from './passwords.ts'
 import { markAuthenticated } from './sessions.repository.ts'
-import type { Principal } from './sessions.service.ts'
+import type { SessionPrincipal } from './sessions.service.ts'
 import {
   clearFailures,
   findKnownDevice,
@@ -43,7 +43,7 @@ type Outcome = 'ok' | 'locked' | 'invalid_password' | 'second_factor_missing' | 
  */
 export async function checkOwnPassword(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   password: string,
   meta: RequestMeta,
   deviceToken?: string,
@@ -80,7 +80,7 @@ export async function checkOwnPassword(
 
 export async function stepUp(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   input: StepUpInput,
   meta: RequestMeta,
 ): Promise<{ authenticatedAt: Date }> {
@@ -99,7 +99,7 @@ export async function stepUp(
 /** The new authentication time, or why the proof failed. */
 async function proveAgain(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   input: StepUpInput,
   meta: RequestMeta,
 ): Promise<Date | Outcome> {
@@ -153,7 +153,7 @@ async function proveAgain(
 }
 
 function stepUpEvent(
-  principal: Principal,
+  principal: SessionPrincipal,
   outcome: 'success' | 'failure',
   meta: RequestMeta,
   reason?: string,

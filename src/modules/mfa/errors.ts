@@ -14,10 +14,10 @@ export const MfaErrors = defineErrors({
   MFA_TOTP_NOT_FOUND: { status: 404, message: 'No authenticator app is enrolled' },
   MFA_CODE_INVALID: { status: 422, message: 'The code is not valid' },
   // IAM-4: administration of second factors: owners and admins only; an owner's only by an owner.
-  MFA_ADMIN_FORBIDDEN: {
+  // IAM-7: an admin must not be able to strip an owner's second factor.
+  MFA_OWNER_RESET_FORBIDDEN: {
     status: 403,
-    message:
-      "Only owners and admins manage the MFA policy and reset users' second factors; only owners reset an owner's",
+    message: "Only owners reset an owner's second factors",
   },
   MFA_USER_NOT_FOUND: { status: 404, message: 'No user with that id' },
   MFA_RESET_SELF: {

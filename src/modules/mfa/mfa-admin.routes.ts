@@ -28,7 +28,7 @@ export const mfaAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> 
   app.get(
     '/api/v1/tenant/mfa-policy',
     {
-      preHandler: requireSession(ctx),
+      preValidation: requireSession(ctx, { permission: 'tenant.security.manage' }),
       schema: {
         tags: ['mfa'],
         summary: "The organisation's MFA policy (owners and admins)",
@@ -41,7 +41,7 @@ export const mfaAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> 
   app.put(
     '/api/v1/tenant/mfa-policy',
     {
-      preHandler: sensitiveChangeGuards(ctx),
+      preValidation: sensitiveChangeGuards(ctx, { permission: 'tenant.security.manage' }),
       schema: {
         tags: ['mfa'],
         summary: 'Set the MFA policy; users it obliges enrol at their next sign-in',
@@ -56,7 +56,7 @@ export const mfaAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> 
   app.delete(
     '/api/v1/users/:userId/mfa',
     {
-      preHandler: sensitiveChangeGuards(ctx),
+      preValidation: sensitiveChangeGuards(ctx, { permission: 'users.mfa.reset' }),
       schema: {
         tags: ['mfa'],
         summary: "Reset a user's second factors (a lost device); signs out all their sessions",

@@ -2,10 +2,11 @@
 // (a lost phone). Both need an owner or admin with a recent authentication; both are audited.
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { withTenant } from '../../db/tenant.ts'
+import { assertCan } from '../access/permissions.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import { revokeUserSessions } from '../identity/devices.service.ts'
 import { mfaResetMail } from '../identity/notices.mails.ts'
-import type { Principal } from '../identity/sessions.service.ts'
+import { actorOf, type Principal } from '../identity/sessions.service.ts'
 import { findUserById } from '../identity/users.repository.ts'
 import type { UserRole } from '../identity/users.table.ts'
 import { queueMail } from '../mail/mail.service.ts'
@@ -14,17 +15,12 @@ import type { MfaPolicy } from '../tenants/tenants.table.ts'
 import { MfaErrors } from './errors.ts'
 import { countUsersWithoutMfa, deleteAllFactors } from './mfa-admin.repository.ts'
 
-const MFA_ADMINS: ReadonlySet<UserRole> = new Set(['owner', 'admin'])
 const ALL_ROLES: readonly UserRole[] = ['owner', 'admin', 'member', 'viewer', 'auditor']
 
 export interface MfaPolicyState {
   policy: MfaPolicy
   /** Active users the policy obliges to have a second factor who have none yet. */
   usersWithoutRequiredMfa: number
-}
-
-function assertMfaAdmin(principal: Principal): void {
-  if (!MFA_ADMINS.has(principal.role)) throw MfaErrors.MFA_ADMIN_FORBIDDEN()
 }
 
 function rolesUnder(policy: MfaPolicy): readonly UserRole[] {
@@ -35,7 +31,7 @@ export async function getMfaPolicy(
   ctx: ServiceContext,
   principal: Principal,
 ): Promise<MfaPolicyState> {
-  assertMfaAdmin(principal)
+  assertCan(principal, 'tenant.security.manage')
   const { tenantId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
     const tenant = await findTenantSettings(trx, tenantId)
@@ -53,7 +49,7 @@ export async function setMfaPolicy(
   policy: MfaPolicy,
   meta: RequestMeta,
 ): Promise<MfaPolicyState> {
-  assertMfaAdmin(principal)
+  assertCan(principal, 'tenant.security.manage')
   const { tenantId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
     await updateMfaPolicy(trx, tenantId, policy)
@@ -62,7 +58,7 @@ export async function setMfaPolicy(
       action: 'tenant.mfa_policy.update',
       outcome: 'success',
       reason: policy,
-      actor: { type: 'user', id: principal.userId },
+      actor: actorOf(principal),
       target: { type: 'tenant', id: tenantId },
       fields: ['mfa_policy'],
       ...eventOrigin(meta),
@@ -85,7 +81,7 @@ export async function resetUserMfa(
   userId: string,
   meta: RequestMeta,
 ): Promise<{ revokedSessions: number }> {
-  assertMfaAdmin(principal)
+  assertCan(principal, 'users.mfa.reset')
   if (userId === principal.userId) throw MfaErrors.MFA_RESET_SELF()
   const { tenantId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
@@ -93,19 +89,19 @@ export async function resetUserMfa(
     const target = await findUserById(trx, tenantId, userId)
     if (!target) throw MfaErrors.MFA_USER_NOT_FOUND()
     if (target.role === 'owner' && principal.role !== 'owner') {
-      throw MfaErrors.MFA_ADMIN_FORBIDDEN()
+      throw MfaErrors.MFA_OWNER_RESET_FORBIDDEN()
     }
     if (!(await deleteAllFactors(trx, tenantId, userId))) throw MfaErrors.MFA_NOTHING_TO_RESET()
     const revokedSessions = await revokeUserSessions(trx, tenantId, userId, {
       reason: 'mfa_reset',
-      actor: { type: 'user', id: principal.userId },
+      actor: actorOf(principal),
       meta,
     })
     await recordEvent(trx, tenantId, {
       category: 'iam',
       action: 'mfa.reset',
       outcome: 'success',
-      actor: { type: 'user', id: principal.userId },
+      actor: actorOf(principal),
       target: { type: 'user', id: userId },
       ...eventOrigin(meta),
     })

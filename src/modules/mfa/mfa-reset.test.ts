@@ -87,7 +87,7 @@ describe('IAM-4 MFA reset by an administrator', () => {
     await enableTotp(t, owner)
     const refused = await reset(admin.session, org.owner.id)
     expect(refused.statusCode).toBe(403)
-    expect(refused.json().error.code).toBe('MFA_ADMIN_FORBIDDEN')
+    expect(refused.json().error.code).toBe('MFA_OWNER_RESET_FORBIDDEN')
     expect((await mfaStateOf(t, owner)).totp?.enabled).toBe(true)
     await enableTotp(t, admin.session)
     expect((await reset(owner, admin.id)).statusCode).toBe(200)

@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
-import { principalOf, requestMeta, requireSession } from '../../http/session-auth.ts'
+import { requestMeta, requireSession, sessionPrincipalOf } from '../../http/session-auth.ts'
 import { factorChangeGuards } from './mfa.guards.ts'
 import { mfaState } from './mfa.service.ts'
 import { generateRecoveryCodes } from './recovery-codes.service.ts'
@@ -58,20 +58,20 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
     '/api/v1/me/mfa',
     {
       // IAM-4: an enrolment-only session needs to see what it has to enrol.
-      preHandler: requireSession(ctx, { allowEnrolment: true }),
+      preValidation: requireSession(ctx, { allowEnrolment: true }),
       schema: {
         tags: ['mfa'],
         summary: 'Your second factors: whether an authenticator is enabled, recovery codes left',
         response: { 200: MfaStateReply, ...errorResponses(401) },
       },
     },
-    async (request) => mfaState(ctx, principalOf(request)),
+    async (request) => mfaState(ctx, sessionPrincipalOf(request)),
   )
 
   app.post(
     '/api/v1/me/mfa/totp',
     {
-      preHandler: changeGuards,
+      preValidation: changeGuards,
       schema: {
         tags: ['mfa'],
         summary: 'Start enrolling an authenticator app; replaces an unconfirmed enrolment',
@@ -80,7 +80,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
       },
     },
     async (request, reply) => {
-      const enrolment = await startTotpEnrolment(ctx, principalOf(request))
+      const enrolment = await startTotpEnrolment(ctx, sessionPrincipalOf(request))
       return noStore(reply).status(201).send(enrolment)
     },
   )
@@ -88,7 +88,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
   app.post(
     '/api/v1/me/mfa/totp/confirm',
     {
-      preHandler: changeGuards,
+      preValidation: changeGuards,
       schema: {
         tags: ['mfa'],
         summary: 'Enable the enrolled authenticator with a code it shows',
@@ -97,7 +97,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
       },
     },
     async (request) => {
-      const principal = principalOf(request)
+      const principal = sessionPrincipalOf(request)
       await confirmTotpEnrolment(ctx, principal, request.body.code, requestMeta(request))
       return mfaState(ctx, principal)
     },
@@ -106,7 +106,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
   app.delete(
     '/api/v1/me/mfa/totp',
     {
-      preHandler: changeGuards,
+      preValidation: changeGuards,
       schema: {
         tags: ['mfa'],
         summary: 'Remove the authenticator app (enabled or pending)',
@@ -114,7 +114,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
       },
     },
     async (request, reply) => {
-      await removeTotp(ctx, principalOf(request), requestMeta(request))
+      await removeTotp(ctx, sessionPrincipalOf(request), requestMeta(request))
       return reply.status(204).send(null)
     },
   )
@@ -122,7 +122,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
   app.post(
     '/api/v1/me/mfa/recovery-codes',
     {
-      preHandler: changeGuards,
+      preValidation: changeGuards,
       schema: {
         tags: ['mfa'],
         summary: 'Replace your recovery codes with ten new ones, shown this once',
@@ -136,7 +136,11 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = asy
       },
     },
     async (request, reply) => {
-      const codes = await generateRecoveryCodes(ctx, principalOf(request), requestMeta(request))
+      const codes = await generateRecoveryCodes(
+        ctx,
+        sessionPrincipalOf(request),
+        requestMeta(request),
+      )
       return noStore(reply).status(201).send({ codes })
     },
   )

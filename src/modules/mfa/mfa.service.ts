@@ -2,7 +2,7 @@
 // about the factors leave here: never a secret, a code or a hash.
 import type { ServiceContext } from '../../context.ts'
 import { type Trx, withTenant } from '../../db/tenant.ts'
-import type { Principal } from '../identity/sessions.service.ts'
+import type { SessionPrincipal } from '../identity/sessions.service.ts'
 import { countUnusedRecoveryCodes, findTotpState } from './mfa.repository.ts'
 import { countPasskeys } from './passkeys.repository.ts'
 
@@ -13,7 +13,10 @@ export interface MfaState {
   passkeys: { count: number }
 }
 
-export async function mfaState(ctx: ServiceContext, principal: Principal): Promise<MfaState> {
+export async function mfaState(
+  ctx: ServiceContext,
+  principal: SessionPrincipal,
+): Promise<MfaState> {
   const { tenantId, userId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
     const totp = await findTotpState(trx, tenantId, userId)

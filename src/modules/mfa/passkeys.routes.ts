@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { ServiceContext } from '../../context.ts'
 import { errorResponses } from '../../http/errors.ts'
-import { principalOf, requestMeta, requireSession } from '../../http/session-auth.ts'
+import { requestMeta, requireSession, sessionPrincipalOf } from '../../http/session-auth.ts'
 import { factorChangeGuards } from './mfa.guards.ts'
 import {
   ChallengeId,
@@ -60,7 +60,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
     '/api/v1/me/mfa/passkeys',
     {
       // IAM-4: an enrolment-only session sees what it has enrolled so far.
-      preHandler: requireSession(ctx, { allowEnrolment: true }),
+      preValidation: requireSession(ctx, { allowEnrolment: true }),
       schema: {
         tags: ['mfa'],
         summary: 'Your passkeys: name, transports, when added and last used',
@@ -70,13 +70,13 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
         },
       },
     },
-    async (request) => ({ passkeys: await listUserPasskeys(ctx, principalOf(request)) }),
+    async (request) => ({ passkeys: await listUserPasskeys(ctx, sessionPrincipalOf(request)) }),
   )
 
   app.post(
     '/api/v1/me/mfa/passkeys/options',
     {
-      preHandler: changeGuards,
+      preValidation: changeGuards,
       schema: {
         tags: ['mfa'],
         summary: 'Start registering a passkey: options for navigator.credentials.create()',
@@ -90,7 +90,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request, reply) => {
-      const started = await startPasskeyRegistration(ctx, principalOf(request))
+      const started = await startPasskeyRegistration(ctx, sessionPrincipalOf(request))
       return reply.header('cache-control', 'no-store').status(201).send(started)
     },
   )
@@ -98,7 +98,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
   app.post(
     '/api/v1/me/mfa/passkeys',
     {
-      preHandler: changeGuards,
+      preValidation: changeGuards,
       schema: {
         tags: ['mfa'],
         summary: "Register a passkey: the authenticator's response to the options, and a name",
@@ -113,7 +113,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       const { challengeId, name, response } = request.body
       const passkey = await finishPasskeyRegistration(
         ctx,
-        principalOf(request),
+        sessionPrincipalOf(request),
         { challengeId, name, response },
         requestMeta(request),
       )
@@ -124,7 +124,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
   app.delete(
     '/api/v1/me/mfa/passkeys/:id',
     {
-      preHandler: changeGuards,
+      preValidation: changeGuards,
       schema: {
         tags: ['mfa'],
         summary: 'Remove one of your passkeys',
@@ -133,7 +133,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
       },
     },
     async (request, reply) => {
-      await removePasskey(ctx, principalOf(request), request.params.id, requestMeta(request))
+      await removePasskey(ctx, sessionPrincipalOf(request), request.params.id, requestMeta(request))
       return reply.status(204).send(null)
     },
   )

@@ -22,7 +22,7 @@ import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
 import { revokeUserSessions } from '../identity/devices.service.ts'
 import { upgradeEnrolmentSession } from '../identity/sessions.repository.ts'
-import type { Principal } from '../identity/sessions.service.ts'
+import type { SessionPrincipal } from '../identity/sessions.service.ts'
 import { MfaErrors } from './errors.ts'
 import { assertPolicyAllowsRemoval } from './factors.ts'
 import {
@@ -133,7 +133,7 @@ function challengeRefusal(
 
 export async function listUserPasskeys(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
 ): Promise<PasskeySummary[]> {
   const { tenantId, userId } = principal
   const rows = await withTenant(ctx.db, tenantId, (trx) => listPasskeys(trx, tenantId, userId))
@@ -147,7 +147,7 @@ export async function listUserPasskeys(
  */
 export async function startPasskeyRegistration(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
 ): Promise<PasskeyChallenge<PublicKeyCredentialCreationOptionsJSON>> {
   const { tenantId, userId } = principal
   const existing = await withTenant(ctx.db, tenantId, (trx) => listPasskeys(trx, tenantId, userId))
@@ -187,7 +187,7 @@ type RegistrationOutcome =
  */
 export async function finishPasskeyRegistration(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   input: PasskeyRegistration,
   meta: RequestMeta,
 ): Promise<PasskeySummary> {
@@ -276,7 +276,7 @@ export async function finishPasskeyRegistration(
 
 export async function removePasskey(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   id: string,
   meta: RequestMeta,
 ): Promise<void> {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { type Trx, withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
-import type { Principal } from '../identity/sessions.service.ts'
+import type { SessionPrincipal } from '../identity/sessions.service.ts'
 import { lockRecoveryCodes, replaceRecoveryCodes, spendRecoveryCode } from './mfa.repository.ts'
 import {
   hashRecoveryCode,
@@ -16,7 +16,7 @@ import {
 /** Replaces the user's recovery codes with ten new ones and returns them, the only time. */
 export async function generateRecoveryCodes(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   meta: RequestMeta,
 ): Promise<string[]> {
   const { tenantId, userId } = principal

@@ -12,7 +12,7 @@ import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.servi
 import type { AuditEvent } from '../audit/events.ts'
 import { revokeUserSessions } from '../identity/devices.service.ts'
 import { upgradeEnrolmentSession } from '../identity/sessions.repository.ts'
-import type { Principal } from '../identity/sessions.service.ts'
+import type { SessionPrincipal } from '../identity/sessions.service.ts'
 import { MfaErrors } from './errors.ts'
 import { assertPolicyAllowsRemoval } from './factors.ts'
 import {
@@ -56,7 +56,7 @@ async function openSecret(
 
 function totpEvent(
   action: 'mfa.totp.enable' | 'mfa.totp.disable',
-  principal: Principal,
+  principal: SessionPrincipal,
   meta: RequestMeta,
 ): AuditEvent {
   return {
@@ -75,7 +75,7 @@ function totpEvent(
  */
 export async function startTotpEnrolment(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
 ): Promise<TotpEnrolmentReply> {
   const { tenantId, userId } = principal
   const id = randomUUID()
@@ -115,7 +115,7 @@ export async function startTotpEnrolment(
 /** Activates the pending enrolment with a valid code; that code's step counts as used. */
 export async function confirmTotpEnrolment(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   code: string,
   meta: RequestMeta,
 ): Promise<{ confirmedAt: Date }> {
@@ -152,7 +152,7 @@ export async function confirmTotpEnrolment(
  */
 export async function removeTotp(
   ctx: ServiceContext,
-  principal: Principal,
+  principal: SessionPrincipal,
   meta: RequestMeta,
 ): Promise<void> {
   const { tenantId, userId } = principal

@@ -1,7 +1,6 @@
 import { defineErrors } from '../../http/errors.ts'
 
 export const VaultErrors = defineErrors({
-  VAULT_FORBIDDEN: { status: 403, message: 'Only owners and admins may manage credentials' },
   VAULT_CREDENTIAL_NOT_FOUND: { status: 404, message: 'No credential with that id' },
   VAULT_NAME_TAKEN: { status: 409, message: 'Another credential already has that name' },
   VAULT_NAME_INVALID: {

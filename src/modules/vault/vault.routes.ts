@@ -58,12 +58,12 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = a
   app,
   { ctx },
 ) => {
-  const guard = requireSession(ctx)
+  const guard = requireSession(ctx, { permission: 'vault.manage' })
 
   app.post(
     '/api/v1/credentials',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['vault'],
         summary: 'Store a third-party credential; its secret is write-only',
@@ -92,7 +92,7 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = a
   app.get(
     '/api/v1/credentials',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['vault'],
         summary: 'Credentials by name, metadata only, with a cursor',
@@ -122,7 +122,7 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = a
   app.get(
     '/api/v1/credentials/:id',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['vault'],
         summary: 'One credential, metadata only',
@@ -136,7 +136,7 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = a
   app.put(
     '/api/v1/credentials/:id/secret',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['vault'],
         summary: 'Replace the secret (checked against the kind); the old one is gone',
@@ -158,7 +158,7 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> = a
   app.delete(
     '/api/v1/credentials/:id',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags: ['vault'],
         summary: 'Delete a credential and its secret',

@@ -9,9 +9,10 @@ import { KmsError } from '../../crypto/errors.ts'
 import { decryptField, encryptField, type FieldRef } from '../../crypto/field-encryption.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { isUuid, withTenant } from '../../db/tenant.ts'
+import { assertCan } from '../access/permissions.ts'
 import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
-import type { Principal } from '../identity/sessions.service.ts'
+import { actorOf, type Principal } from '../identity/sessions.service.ts'
 import { VaultErrors } from './errors.ts'
 import {
   auditFieldNames,
@@ -31,7 +32,6 @@ import {
 import type { CredentialMetadataRow } from './vault.table.ts'
 
 // AUTHZ-1: third-party credentials act for the whole organisation; managing them is an admin task.
-const MANAGERS = new Set(['owner', 'admin'])
 
 const PURPOSE = /^[a-z][a-z0-9_.-]{0,63}$/
 
@@ -53,10 +53,6 @@ export interface NewCredential {
   name: string
   kind: CredentialKind
   secret: Secret
-}
-
-function assertManager(principal: Principal): void {
-  if (!MANAGERS.has(principal.role)) throw VaultErrors.VAULT_FORBIDDEN()
 }
 
 function toMetadata(row: CredentialMetadataRow): CredentialMetadata {
@@ -111,7 +107,7 @@ function changeEvent(
     category: 'data',
     action,
     outcome: 'success',
-    actor: { type: 'user', id: principal.userId },
+    actor: actorOf(principal),
     target: { type: 'credential', id: credentialId },
     fields: auditFieldNames(fieldNames),
     ...eventOrigin(meta),
@@ -124,7 +120,7 @@ export async function createCredential(
   input: NewCredential,
   meta: RequestMeta,
 ): Promise<CredentialMetadata> {
-  assertManager(principal)
+  assertCan(principal, 'vault.manage')
   const name = input.name.trim().normalize('NFC')
   // NFC can lengthen a name the schema passed (some characters decompose), so count again.
   const length = [...name].length
@@ -164,7 +160,7 @@ export async function getCredential(
   principal: Principal,
   id: string,
 ): Promise<CredentialMetadata> {
-  assertManager(principal)
+  assertCan(principal, 'vault.manage')
   const row = await withTenant(ctx.db, principal.tenantId, (trx) =>
     findCredential(trx, principal.tenantId, id),
   )
@@ -190,7 +186,7 @@ export async function listCredentialPage(
   cursor: string | undefined,
   limit: number,
 ): Promise<{ credentials: CredentialMetadata[]; nextCursor: string | null }> {
-  assertManager(principal)
+  assertCan(principal, 'vault.manage')
   const afterName = cursor === undefined ? undefined : decodeCursor(cursor)
   const rows = await withTenant(ctx.db, principal.tenantId, (trx) =>
     listCredentials(trx, principal.tenantId, afterName, limit + 1),
@@ -211,7 +207,7 @@ export async function replaceCredentialSecret(
   secret: Secret,
   meta: RequestMeta,
 ): Promise<CredentialMetadata> {
-  assertManager(principal)
+  assertCan(principal, 'vault.manage')
   const { tenantId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
     // Locked, so concurrent replacements count their versions one after the other.
@@ -236,7 +232,7 @@ export async function removeCredential(
   id: string,
   meta: RequestMeta,
 ): Promise<void> {
-  assertManager(principal)
+  assertCan(principal, 'vault.manage')
   const { tenantId } = principal
   await withTenant(ctx.db, tenantId, async (trx) => {
     const deleted = await deleteCredential(trx, tenantId, id)

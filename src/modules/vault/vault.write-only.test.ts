@@ -216,7 +216,7 @@ describe('credentials vault', () => {
       const who = await signInWithRole(t, acme, role)
       for (const res of await Promise.all(calls(who))) {
         expect(res.statusCode, `${role}: ${res.body}`).toBe(403)
-        expect(res.json().error.code).toBe('VAULT_FORBIDDEN')
+        expect(res.json().error.code).toBe('AUTH_PERMISSION_DENIED')
       }
     }
     expect(await secretOf(id)).toEqual({ key: 'k' })

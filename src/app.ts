@@ -24,11 +24,15 @@ import { loggerOptions } from './http/logging.ts'
 import { SnapshotRateLimitStore } from './http/rate-limit-store.ts'
 import { registerSecurity } from './http/security.ts'
 import { connectionsCheckingInterval, httpsOptions, type TlsMaterial } from './http/tls.ts'
+import { accessReviewRoutes } from './modules/access/access-reviews.routes.ts'
+import { apiKeyRoutes } from './modules/access/api-keys.routes.ts'
+import { groupRoutes } from './modules/access/groups.routes.ts'
 import { ipAllowlistRoutes } from './modules/access/ip-allowlist.routes.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
 import { deviceRoutes } from './modules/identity/devices.routes.ts'
 import { emailVerificationRoutes } from './modules/identity/email-verification.routes.ts'
+import { memberRoutes } from './modules/identity/members.routes.ts'
 import { passwordChangeRoutes } from './modules/identity/password-change.routes.ts'
 import { passwordResetRoutes } from './modules/identity/password-reset.routes.ts'
 import { sessionRoutes } from './modules/identity/sessions.routes.ts'
@@ -186,6 +190,10 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(passkeySignInRoutes, { ctx })
   await app.register(mfaAdminRoutes, { ctx })
   await app.register(ipAllowlistRoutes, { ctx })
+  await app.register(memberRoutes, { ctx })
+  await app.register(groupRoutes, { ctx })
+  await app.register(apiKeyRoutes, { ctx })
+  await app.register(accessReviewRoutes, { ctx })
 
   app.addHook('onClose', async () => {
     await db.close()

@@ -1,5 +1,10 @@
 // The one Database interface: every table of every module, by name.
 
+import type {
+  GroupGrantsTable,
+  GroupMembersTable,
+  GroupsTable,
+} from '../modules/access/groups.table.ts'
 import type { IpAllowlistEntriesTable } from '../modules/access/ip-allowlist.table.ts'
 import type {
   AuditCheckpointsTable,
@@ -42,4 +47,7 @@ export interface Database {
   mfa_passkeys: MfaPasskeysTable
   mfa_passkey_challenges: MfaPasskeyChallengesTable
   ip_allowlist_entries: IpAllowlistEntriesTable
+  groups: GroupsTable
+  group_members: GroupMembersTable
+  group_grants: GroupGrantsTable
 }

@@ -7,6 +7,10 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { App } from '../../src/app.ts'
 import type { SignedIn, SignedUp } from '../support/app.ts'
+import { accessReviewsCases } from './cases.access-reviews.ts'
+import { apiKeysCases } from './cases.api-keys.ts'
+import { groupsCases } from './cases.groups.ts'
+import { membersCases } from './cases.members.ts'
 
 export interface Party extends SignedUp {
   bearer: SignedIn
@@ -77,6 +81,10 @@ function expectStatus(responses: LightMyRequestResponse[], status: number, code?
 
 /** Keyed by `METHOD url-pattern`; HEAD routes are checked through their GET case. */
 export const isolationCases: Record<string, IsolationCase> = {
+  ...membersCases,
+  ...groupsCases,
+  ...apiKeysCases,
+  ...accessReviewsCases,
   'OPTIONS *': { kind: 'public', reason: 'CORS preflight: headers only, no data' },
   'GET /': { kind: 'public', reason: 'console placeholder page, static HTML' },
   'GET /docs': STATIC_DOCS,

@@ -12,6 +12,10 @@ import { signInMfa } from './20261201T0000_sign_in_mfa.ts'
 import { tenantDeletion } from './20261201T0100_tenant_deletion.ts'
 import { passkeys } from './20261201T0200_passkeys.ts'
 import { ipAllowlist } from './20261201T0300_ip_allowlist.ts'
+import { members } from './20261201T0400_members.ts'
+import { groups } from './20261201T0500_groups.ts'
+import { apiKeys } from './20261201T0600_api_keys.ts'
+import { accessReviews } from './20261201T0700_access_reviews.ts'
 
 export interface MigrationContext {
   /** The non-owner role the application runs as. */
@@ -35,6 +39,10 @@ export class RampartMigrations implements MigrationProvider {
       '20261201T0100_tenant_deletion': tenantDeletion(this.ctx),
       '20261201T0200_passkeys': passkeys(this.ctx),
       '20261201T0300_ip_allowlist': ipAllowlist(this.ctx),
+      '20261201T0400_members': members(this.ctx),
+      '20261201T0500_groups': groups(this.ctx),
+      '20261201T0600_api_keys': apiKeys(this.ctx),
+      '20261201T0700_access_reviews': accessReviews(this.ctx),
     }
   }
 }

@@ -98,6 +98,11 @@ export async function buildApp(options: BuildOptions): Promise<App> {
         useDefaults: true,
         allErrors: false,
       },
+      // ajv-formats' uuid also takes `urn:uuid:…`, which PostgreSQL cannot cast: a 500 where a
+      // 400 belongs. An id is the plain 8-4-4-4-12 hexadecimal form only.
+      onCreate: (ajv: { addFormat(name: string, format: RegExp): unknown }) => {
+        ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+      },
     },
   }
   const app = (options.tls

@@ -3,10 +3,13 @@
 import { createServer, type Server } from 'node:http'
 import { type App, buildApp } from './app.ts'
 import { type Config, ConfigError } from './config/config.ts'
+import { type KeyServices, openKeyServices } from './crypto/key-services.ts'
 import { type DatabaseHandle, openDatabase, pgliteDirFor } from './db/connection.ts'
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts'
 import { RUNTIME_ROLE_FIX, runtimeRoleProblems } from './db/runtime-role.ts'
 import { ensureDevCertificate, loadTls, type TlsMaterial } from './http/tls.ts'
+import { rampartJobs } from './jobs/registry.ts'
+import { startScheduler } from './jobs/scheduler.ts'
 import { directoryWitness, startCheckpointer } from './modules/audit/checkpointer.ts'
 import { createMailTransport, describeTransport } from './modules/mail/mail.transport.ts'
 import { startMailer } from './modules/mail/mailer.ts'
@@ -39,7 +42,7 @@ export function openConfiguredDatabase(
 }
 
 /** Runs `fn` on the owner's connection: `runtime` itself when both URLs are the same. */
-async function asOwner<T>(
+export async function asOwner<T>(
   config: Config,
   runtime: DatabaseHandle,
   fn: (owner: DatabaseHandle) => Promise<T>,
@@ -97,16 +100,20 @@ export async function startServer(config: Config): Promise<RunningServer> {
     tls = loadTls(config)
   }
   let app: App | undefined
+  let keys: KeyServices | undefined
   const db = await openConfiguredDatabase(config, 'runtime', (err) =>
     app?.log.warn({ err: err.message }, 'database pool client error'),
   )
   try {
     await asOwner(config, db, (owner) => prepareSchema(config, owner))
-    app = await buildApp({ config, db, tls })
+    // Opened here rather than by buildApp: the job scheduler needs the same keyring.
+    keys = await openKeyServices(config.keys)
+    app = await buildApp({ config, db, tls, keys })
     await checkRuntimeRole(config, db, app)
   } catch (err) {
     if (app) await app.close()
     else await db.close()
+    await keys?.close()
     throw err
   }
   await app.listen({ port: config.httpsPort, host: config.host })
@@ -140,17 +147,26 @@ export async function startServer(config: Config): Promise<RunningServer> {
     app.log,
   )
   app.log.info(`sending mail to ${describeTransport(config.mail)}`)
+  // AV-3: leased jobs (access reviews, AUTHZ-4); with several nodes, each job runs on one at a time.
+  const scheduler = startScheduler({ config, db, keys: keys.keyring }, rampartJobs(), {
+    log: app.log,
+  })
+  app.log.info({ holder: scheduler.holder }, 'job scheduler started')
 
   const running = app
+  const ownKeys = keys
   return {
     app: running,
     redirect,
     async stop() {
+      // Jobs first: they may still be writing (and queueing mail) until they see the signal.
+      await scheduler.stop()
       await checkpointer.stop()
       await mailer.stop()
       redirect?.closeAllConnections()
       await new Promise<void>((resolve) => (redirect ? redirect.close(() => resolve()) : resolve()))
       await running.close()
+      await ownKeys.close()
     },
   }
 }

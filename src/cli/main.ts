@@ -1,9 +1,10 @@
-// The `rampart` command line: serve, migrate, tenant create|list|shred, audit, keys, doctor.
+// The `rampart` command line: serve, migrate, tenant create|list|shred, audit, keys, jobs, doctor.
 import { Command, CommanderError } from 'commander'
 import { type Config, ConfigError, loadConfig } from '../config/config.ts'
 import { auditVerify } from './audit.ts'
 import { doctor } from './doctor.ts'
 import { type CliIo, processIo } from './io.ts'
+import { jobsList, jobsRun } from './jobs.ts'
 import {
   keysBackup,
   keysReencrypt,
@@ -145,6 +146,24 @@ export async function main(
     .description('snapshot the key store (wrapped keys only) and prune snapshots past retention')
     .action(async () => {
       code = await keysBackup(config(), io)
+    })
+
+  const jobs = program.command('jobs').description('leased background jobs (access reviews, ...)')
+  jobs
+    .command('list')
+    .description('every job with its schedule, last run and outcome, next due time and holder')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      code = await jobsList(config(), options, io)
+    })
+  jobs
+    .command('run')
+    .description(
+      "run one job now, taking its lease (exit 75 while another node runs it, 2 if there's no such job)",
+    )
+    .argument('<name>', 'the job, as `rampart jobs list` names it')
+    .action(async (name: string) => {
+      code = await jobsRun(config(), name, io)
     })
 
   program

@@ -1,5 +1,12 @@
 // The one Database interface: every table of every module, by name.
 
+import type { JobsTable } from '../jobs/jobs.table.ts'
+import type {
+  AccessReviewItemsTable,
+  AccessReviewSettingsTable,
+  AccessReviewsTable,
+} from '../modules/access/access-reviews.table.ts'
+import type { ApiKeysTable } from '../modules/access/api-keys.table.ts'
 import type {
   GroupGrantsTable,
   GroupMembersTable,
@@ -13,7 +20,9 @@ import type {
   AuditNodesTable,
 } from '../modules/audit/audit.table.ts'
 import type { EmailVerificationTokensTable } from '../modules/identity/email-verification.table.ts'
+import type { InvitationsTable } from '../modules/identity/invitations.table.ts'
 import type { MfaChallengesTable } from '../modules/identity/mfa-challenges.table.ts'
+import type { OwnershipTransfersTable } from '../modules/identity/ownership.table.ts'
 import type { PasswordResetTokensTable } from '../modules/identity/password-reset.table.ts'
 import type { SessionsTable } from '../modules/identity/sessions.table.ts'
 import type {
@@ -47,7 +56,14 @@ export interface Database {
   mfa_passkeys: MfaPasskeysTable
   mfa_passkey_challenges: MfaPasskeyChallengesTable
   ip_allowlist_entries: IpAllowlistEntriesTable
+  invitations: InvitationsTable
+  ownership_transfers: OwnershipTransfersTable
   groups: GroupsTable
   group_members: GroupMembersTable
   group_grants: GroupGrantsTable
+  api_keys: ApiKeysTable
+  jobs: JobsTable
+  access_review_settings: AccessReviewSettingsTable
+  access_reviews: AccessReviewsTable
+  access_review_items: AccessReviewItemsTable
 }

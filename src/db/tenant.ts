@@ -38,7 +38,9 @@ async function withResolvedTenant<T>(
     | 'rampart_tenant_by_session'
     | 'rampart_tenant_by_reset_token'
     | 'rampart_tenant_by_mfa_challenge'
-    | 'rampart_tenant_by_email_token',
+    | 'rampart_tenant_by_email_token'
+    | 'rampart_tenant_by_invitation_token'
+    | 'rampart_tenant_by_api_key',
   key: string,
   fn: (trx: Trx, tenantId: string | null) => Promise<T>,
 ): Promise<T> {
@@ -95,6 +97,24 @@ export function withTenantByEmailToken<T>(
   fn: (trx: Trx, tenantId: string | null) => Promise<T>,
 ): Promise<T> {
   return withResolvedTenant(handle, 'rampart_tenant_by_email_token', tokenHash, fn)
+}
+
+/** IAM-9: the tenant of a live (unrevoked, unexpired) API key, by its hash. */
+export function withTenantByApiKey<T>(
+  handle: DatabaseHandle,
+  tokenHash: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_api_key', tokenHash, fn)
+}
+
+/** IAM-1: the tenant of an open, unexpired invitation, by its token hash (active tenants only). */
+export function withTenantByInvitationToken<T>(
+  handle: DatabaseHandle,
+  tokenHash: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_invitation_token', tokenHash, fn)
 }
 
 /** Runs as the application role with no tenant: for health checks and platform-level reads. */

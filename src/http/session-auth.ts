@@ -1,7 +1,9 @@
-// IAM-6 and SEC-2: who is calling. A session token arrives as the HttpOnly cookie (console) or
-// as a bearer token (API clients); cookie-authenticated writes must carry the CSRF token.
+// IAM-6, IAM-9 and SEC-2: who is calling. A session token arrives as the HttpOnly cookie (console)
+// or as a bearer token; an API key as a bearer token. Cookie-authenticated writes must carry the
+// CSRF token.
 import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 import type { RequestMeta, ServiceContext } from '../context.ts'
+import { API_KEY_PREFIX, authenticateApiKey } from '../modules/access/api-keys.service.ts'
 import { enforceIpAllowlist } from '../modules/access/ip-allowlist.service.ts'
 import { assertCan, type Permission } from '../modules/access/permissions.ts'
 import {
@@ -58,27 +60,50 @@ export function requireSession(
   return async function sessionGuard(request: FastifyRequest, reply: FastifyReply) {
     const presented = presentedToken(request)
     if (!presented) throw HttpErrors.AUTH_REQUIRED()
-    const principal = await authenticate(ctx, presented.token)
+    const principal = await authenticatePresented(ctx, presented, request, options)
     if (!principal) {
       if (presented.source === 'cookie') clearSessionCookie(reply)
-      throw HttpErrors.AUTH_REQUIRED('The session is missing, expired or revoked; sign in again')
+      throw HttpErrors.AUTH_REQUIRED(
+        presented.token.startsWith(API_KEY_PREFIX)
+          ? 'The API key is unknown, expired or revoked'
+          : 'The session is missing, expired or revoked; sign in again',
+      )
     }
     // IAM-8: the organisation's IP allowlist applies to every authenticated request.
     await enforceIpAllowlist(ctx, principal, requestMeta(request))
-    if (
-      presented.source === 'cookie' &&
-      !SAFE_METHODS.has(request.method) &&
-      !csrfMatches(presented.token, headerValue(request.headers['x-csrf-token']))
-    ) {
-      throw HttpErrors.REQUEST_CSRF_FAILED()
-    }
-    if (principal.scope === 'mfa_enrolment' && !options.allowEnrolment) {
-      throw HttpErrors.AUTH_MFA_ENROLMENT_REQUIRED()
+    if (principal.via === 'session') {
+      if (
+        presented.source === 'cookie' &&
+        !SAFE_METHODS.has(request.method) &&
+        !csrfMatches(presented.token, headerValue(request.headers['x-csrf-token']))
+      ) {
+        throw HttpErrors.REQUEST_CSRF_FAILED()
+      }
+      if (principal.scope === 'mfa_enrolment' && !options.allowEnrolment) {
+        throw HttpErrors.AUTH_MFA_ENROLMENT_REQUIRED()
+      }
     }
     if (options.permission) assertCan(principal, options.permission)
     request.principal = principal
     request.credentialSource = presented.source
   }
+}
+
+/**
+ * A bearer token is an API key when it says so (`rk_`); API keys reach only routes that name a
+ * permission (IAM-9), checked before the key is even looked up.
+ */
+async function authenticatePresented(
+  ctx: ServiceContext,
+  presented: { token: string; source: 'cookie' | 'bearer' },
+  request: FastifyRequest,
+  options: SessionGuardOptions,
+): Promise<Principal | null> {
+  if (presented.source === 'bearer' && presented.token.startsWith(API_KEY_PREFIX)) {
+    if (!options.permission) throw HttpErrors.AUTH_SESSION_REQUIRED()
+    return authenticateApiKey(ctx, presented.token, request.ip)
+  }
+  return authenticate(ctx, presented.token)
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

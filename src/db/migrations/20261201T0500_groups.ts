@@ -9,6 +9,12 @@ export function groups(ctx: MigrationContext) {
   const app = sql.id(ctx.appRole)
   return {
     async up(db: Kysely<unknown>): Promise<void> {
+      // AUTHZ-5: lets a membership name its user together with the tenant, so the database itself
+      // refuses a member from another organisation (row-level security does not cover the
+      // foreign-key look-up). IF NOT EXISTS: another migration may key users the same way.
+      await sql`CREATE UNIQUE INDEX IF NOT EXISTS users_tenant_id_id_key ON users (tenant_id, id)`.execute(
+        db,
+      )
       await sql`
         CREATE TABLE groups (
           id uuid PRIMARY KEY,
@@ -33,7 +39,7 @@ export function groups(ctx: MigrationContext) {
           added_at timestamptz NOT NULL DEFAULT now(),
           PRIMARY KEY (tenant_id, group_id, user_id),
           FOREIGN KEY (tenant_id, group_id) REFERENCES groups (tenant_id, id) ON DELETE CASCADE,
-          FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+          FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
         )`.execute(db)
       await sql`CREATE INDEX group_members_user_idx ON group_members (tenant_id, user_id)`.execute(
         db,
@@ -59,7 +65,14 @@ export function groups(ctx: MigrationContext) {
       for (const table of ['groups', 'group_members', 'group_grants']) {
         await enableTenantIsolation(db, ctx.appRole, table)
       }
-      await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON groups TO ${app}`.execute(db)
+      // A group is renamed or described, never moved: only those columns can be updated (and the
+      // UPDATE privilege is what lets a transaction lock the row while it adds members or grants).
+      // Members and grants are added and removed, never changed.
+      await sql`GRANT SELECT, INSERT, DELETE ON groups TO ${app}`.execute(db)
+      await sql`
+        GRANT UPDATE (name, name_normalized, description, updated_at) ON groups TO ${app}`.execute(
+        db,
+      )
       await sql`GRANT SELECT, INSERT, DELETE ON group_members, group_grants TO ${app}`.execute(db)
     },
   }

@@ -1,6 +1,6 @@
 import { defineErrors } from '../../http/errors.ts'
 
-// IAM-8: the access module's codes (the organisation's IP allowlist).
+// The access module's codes: the IP allowlist (IAM-8) and API keys (IAM-9).
 export const AccessErrors = defineErrors({
   ACCESS_CIDR_INVALID: {
     status: 422,
@@ -18,5 +18,22 @@ export const AccessErrors = defineErrors({
   ACCESS_IP_NOT_ALLOWED: {
     status: 403,
     message: 'Your organisation does not allow access from this address',
+  },
+  ACCESS_API_KEY_NOT_FOUND: { status: 404, message: 'No API key with that id' },
+  ACCESS_API_KEY_NAME_INVALID: {
+    status: 422,
+    message: 'A key name has 1 to 100 characters, none of them control characters',
+  },
+  ACCESS_API_KEY_SCOPE_INVALID: {
+    status: 422,
+    message: 'The scope must list one or more known permissions, each once',
+  },
+  ACCESS_API_KEY_SCOPE_EXCEEDS_ROLE: {
+    status: 403,
+    message: 'A key can only carry permissions you hold yourself',
+  },
+  ACCESS_API_KEY_LIMIT: {
+    status: 409,
+    message: 'You have 50 live API keys; revoke one before creating another',
   },
 })

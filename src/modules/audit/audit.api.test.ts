@@ -164,7 +164,7 @@ describe('audit API', () => {
     expect(csv.headers['content-type']).toContain('text/csv')
     const rows = csv.body.trim().split('\n')
     expect(rows[0]).toBe(
-      'index,time,category,action,outcome,reason,actor,source,target,requestId,fields',
+      'index,time,category,action,outcome,reason,actor,source,target,parent,requestId,fields',
     )
     expect(rows.slice(1).every((r) => r.includes('"failure"'))).toBe(true)
   })

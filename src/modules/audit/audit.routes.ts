@@ -37,6 +37,7 @@ const Event = Type.Object({
   actor: Type.Object({ type: Type.String(), id: Type.Optional(Type.String()) }),
   source: Type.Optional(Type.Object({ ip: Type.String() })),
   target: Type.Optional(Type.Object({ type: Type.String(), id: Type.Optional(Type.String()) })),
+  parent: Type.Optional(Type.Object({ type: Type.String(), id: Type.Optional(Type.String()) })),
   requestId: Type.Optional(Type.String()),
   fields: Type.Optional(Type.Array(Type.String())),
 })
@@ -87,6 +88,7 @@ const CSV_COLUMNS = [
   'actor',
   'source',
   'target',
+  'parent',
   'requestId',
   'fields',
 ]

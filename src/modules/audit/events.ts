@@ -18,6 +18,8 @@ export interface AuditEvent {
   actor: { type: ActorType; id?: string }
   source?: { ip: string }
   target?: { type: string; id?: string }
+  /** What the target was changed on or through: the group of a membership or grant. */
+  parent?: { type: string; id?: string }
   requestId?: string
   /** Names of the fields a data change touched; never their values. */
   fields?: string[]
@@ -46,7 +48,18 @@ function check(ok: boolean, what: string): void {
 export function assertValidEvent(event: AuditEvent): void {
   only(
     event,
-    ['category', 'action', 'outcome', 'reason', 'actor', 'source', 'target', 'requestId', 'fields'],
+    [
+      'category',
+      'action',
+      'outcome',
+      'reason',
+      'actor',
+      'source',
+      'target',
+      'parent',
+      'requestId',
+      'fields',
+    ],
     '',
   )
   check(['iam', 'tenant', 'data', 'platform'].includes(event.category), 'category')
@@ -60,10 +73,14 @@ export function assertValidEvent(event: AuditEvent): void {
     only(event.source, ['ip'], 'source.')
     check(isIP(event.source.ip) !== 0, 'source.ip')
   }
-  if (event.target !== undefined) {
-    only(event.target, ['type', 'id'], 'target.')
-    check(CODE.test(event.target.type), 'target.type')
-    if (event.target.id !== undefined) check(UUID.test(event.target.id), 'target.id')
+  for (const [name, object] of [
+    ['target', event.target],
+    ['parent', event.parent],
+  ] as const) {
+    if (object === undefined) continue
+    only(object, ['type', 'id'], `${name}.`)
+    check(CODE.test(object.type), `${name}.type`)
+    if (object.id !== undefined) check(UUID.test(object.id), `${name}.id`)
   }
   if (event.requestId !== undefined) check(REQUEST_ID.test(event.requestId), 'requestId')
   if (event.fields !== undefined) {

@@ -181,6 +181,12 @@ describe('credential input under attack', () => {
     ['an unknown filter', '/api/v1/credentials?tenant=x', 400, 'REQUEST_INVALID'],
     ['an id that is not a uuid', '/api/v1/credentials/1%20OR%201=1', 400, 'REQUEST_INVALID'],
     [
+      'a URN-form uuid (which PostgreSQL cannot cast)',
+      '/api/v1/credentials/urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      400,
+      'REQUEST_INVALID',
+    ],
+    [
       'an unknown id',
       '/api/v1/credentials/00000000-0000-4000-8000-000000000000',
       404,

@@ -17,7 +17,8 @@ export interface CredentialsTable {
   secret: Uint8Array
   /** 1 when stored, plus one per replacement. */
   secret_version: Generated<number>
-  created_by: string
+  /** Null once the user who stored it was removed (IAM-1): the credential stays. */
+  created_by: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
   last_used_at: Date | null

@@ -98,10 +98,12 @@ export async function buildApp(options: BuildOptions): Promise<App> {
         useDefaults: true,
         allErrors: false,
       },
-      // ajv-formats' uuid also takes `urn:uuid:…`, which PostgreSQL cannot cast: a 500 where a
-      // 400 belongs. An id is the plain 8-4-4-4-12 hexadecimal form only.
+      // ajv-formats' uuid also takes `urn:uuid:…` (which PostgreSQL cannot cast) and upper case
+      // (which then compares unequal to stored ids and fails the audit writer's pattern): a 500
+      // or a wrong answer where a 400 belongs. An id is the form Rampart issues: lower-case
+      // 8-4-4-4-12 hexadecimal.
       onCreate: (ajv: { addFormat(name: string, format: RegExp): unknown }) => {
-        ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+        ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
       },
     },
   }

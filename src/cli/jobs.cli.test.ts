@@ -46,7 +46,7 @@ describe('rampart jobs', () => {
     expect(run.err).toEqual([])
     expect(run.code).toBe(0)
     expect(run.out[0]).toMatch(
-      /^job access-reviews done in \d+ ms: 0 review\(s\) opened, 0 overdue reminder\(s\) sent$/,
+      /^job access-reviews done in \d+ ms: 0 review\(s\) opened, 0 overdue reminder\(s\) sent; deployment interval 90 days$/,
     )
 
     const after = await rampart(['jobs', 'list', '--json'])

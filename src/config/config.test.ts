@@ -182,3 +182,66 @@ describe('configuration', () => {
     expect(problems).toEqual([expect.stringContaining('prod refuses the development certificate')])
   })
 })
+
+describe('AUTHZ-4 access review settings', () => {
+  const parse = (env: Record<string, string>) => parseConfig({ RAMPART_DATA_DIR: dir, ...env })
+
+  it('AUTHZ-4: defaults to a review every 90 days, each due within 14; both configurable', () => {
+    expect(parse({}).accessReview).toEqual({ intervalDays: 90, dueDays: 14 })
+    expect(
+      parse({ RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: '30', RAMPART_ACCESS_REVIEW_DUE_DAYS: '7' })
+        .accessReview,
+    ).toEqual({ intervalDays: 30, dueDays: 7 })
+    // The bounds themselves, and the two equal.
+    expect(parse({ RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: '365' }).accessReview.intervalDays).toBe(
+      365,
+    )
+    expect(
+      parse({ RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: '7', RAMPART_ACCESS_REVIEW_DUE_DAYS: '7' })
+        .accessReview,
+    ).toEqual({ intervalDays: 7, dueDays: 7 })
+  })
+
+  it('AUTHZ-4: the JSON file may set them, as numbers', () => {
+    const file = join(dir, 'access-review.json')
+    writeFileSync(file, JSON.stringify({ RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: 45 }))
+    expect(parse({ RAMPART_CONFIG_FILE: file }).accessReview).toEqual({
+      intervalDays: 45,
+      dueDays: 14,
+    })
+  })
+
+  it.each([
+    ['6', 'RAMPART_ACCESS_REVIEW_INTERVAL_DAYS must be an integer from 7 to 365, got "6"'],
+    ['366', 'RAMPART_ACCESS_REVIEW_INTERVAL_DAYS must be an integer from 7 to 365, got "366"'],
+    ['0', 'from 7 to 365, got "0"'],
+    ['-90', 'from 7 to 365, got "-90"'],
+    ['90.5', 'from 7 to 365, got "90.5"'],
+    ['ninety', 'from 7 to 365, got "ninety"'],
+    ['1e3', 'from 7 to 365, got "1e3"'],
+    [' 90; DROP', 'from 7 to 365, got " 90; DROP"'],
+  ])('AUTHZ-4: refuses RAMPART_ACCESS_REVIEW_INTERVAL_DAYS=%j', (value, message) => {
+    expect(() => parse({ RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: value })).toThrow(ConfigError)
+    expect(() => parse({ RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: value })).toThrow(message)
+  })
+
+  it.each([
+    ['0', 'RAMPART_ACCESS_REVIEW_DUE_DAYS must be an integer from 1 to 365, got "0"'],
+    ['two weeks', 'RAMPART_ACCESS_REVIEW_DUE_DAYS must be an integer from 1 to 365'],
+    ['14.5', 'RAMPART_ACCESS_REVIEW_DUE_DAYS must be an integer from 1 to 365'],
+  ])('AUTHZ-4: refuses RAMPART_ACCESS_REVIEW_DUE_DAYS=%j', (value, message) => {
+    expect(() => parse({ RAMPART_ACCESS_REVIEW_DUE_DAYS: value })).toThrow(message)
+  })
+
+  it('AUTHZ-4: a review must fall due before the next one would: due days beyond the interval are refused', () => {
+    const env = { RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: '10', RAMPART_ACCESS_REVIEW_DUE_DAYS: '11' }
+    expect(() => parse(env)).toThrow(ConfigError)
+    expect(() => parse(env)).toThrow(
+      'RAMPART_ACCESS_REVIEW_DUE_DAYS (11) must not exceed RAMPART_ACCESS_REVIEW_INTERVAL_DAYS (10)',
+    )
+    // The default 14 days against a short deployment interval, too.
+    expect(() => parse({ RAMPART_ACCESS_REVIEW_INTERVAL_DAYS: '7' })).toThrow(
+      'RAMPART_ACCESS_REVIEW_DUE_DAYS (14) must not exceed',
+    )
+  })
+})

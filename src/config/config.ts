@@ -52,6 +52,19 @@ export interface KeysConfig {
   cache: { ttlMs: number; maxUses: number }
 }
 
+/**
+ * AUTHZ-4: the review intervals any deployment may configure, in days. An organisation may set its
+ * own interval from the minimum up to its deployment's RAMPART_ACCESS_REVIEW_INTERVAL_DAYS.
+ */
+export const ACCESS_REVIEW_INTERVAL_BOUNDS = { minDays: 7, maxDays: 365 } as const
+
+export interface AccessReviewConfig {
+  /** Days between reviews: the default, and the longest interval an organisation may set. */
+  intervalDays: number
+  /** Days an opened review has before it is overdue and reviewers are reminded daily. */
+  dueDays: number
+}
+
 export interface Config {
   profile: Profile
   dataDir: string
@@ -88,6 +101,7 @@ export interface Config {
   defaultRegion: string
   /** KMS-5, DATA-4: how long `rampart tenant shred` keeps a tenant locked before it is deleted. */
   tenantDeletion: { delayDays: number }
+  accessReview: AccessReviewConfig
   session: {
     idleTimeoutSeconds: number
     absoluteTimeoutSeconds: number
@@ -237,6 +251,20 @@ function mailConfig(env: Env, file: Record<string, unknown>, dataDir: string): M
   }
 }
 
+/** AUTHZ-4: the deployment's review interval ([90 days]) and how long a review has ([14 days]). */
+function accessReviewConfig(env: Env, file: Record<string, unknown>): AccessReviewConfig {
+  const { minDays, maxDays } = ACCESS_REVIEW_INTERVAL_BOUNDS
+  const intervalDays = int(env, file, 'RAMPART_ACCESS_REVIEW_INTERVAL_DAYS', 90, minDays, maxDays)
+  const dueDays = int(env, file, 'RAMPART_ACCESS_REVIEW_DUE_DAYS', 14, 1, maxDays)
+  // A review falls overdue, and is chased, before the next one would be due.
+  if (dueDays > intervalDays) {
+    throw new ConfigError(
+      `RAMPART_ACCESS_REVIEW_DUE_DAYS (${dueDays}) must not exceed RAMPART_ACCESS_REVIEW_INTERVAL_DAYS (${intervalDays})`,
+    )
+  }
+  return { intervalDays, dueDays }
+}
+
 /** Builds the configuration without checking the profile rules (tests use this directly). */
 export function parseConfig(env: Env = process.env): Config {
   const file = readFile(env.RAMPART_CONFIG_FILE)
@@ -339,6 +367,7 @@ export function parseConfig(env: Env = process.env): Config {
     tenantDeletion: {
       delayDays: int(env, file, 'RAMPART_TENANT_DELETION_DELAY_DAYS', 7, 0, 365),
     },
+    accessReview: accessReviewConfig(env, file),
     session: {
       // IAM-6 defaults: idle 30 minutes, absolute 12 hours.
       idleTimeoutSeconds: int(env, file, 'RAMPART_SESSION_IDLE_TIMEOUT', 30 * 60, 60),

@@ -2,15 +2,21 @@
 import { type TString, Type } from 'typebox'
 
 /**
- * Single-line human text (names, titles): any script, no control characters. NUL in particular
- * cannot be stored by PostgreSQL, and line breaks or escapes in names end up in logs and e-mails.
+ * What single-line human text must not hold: control characters (NUL cannot be stored by
+ * PostgreSQL; line breaks and escapes end up in logs and e-mails), lone surrogates (stored as
+ * U+FFFD: the text would not come back as sent) and line separators, direction marks and
+ * overrides (which make a name display as something it is not).
  */
+const UNSAFE_TEXT_CLASS = '\\p{Cc}\\p{Cs}\\u2028\\u2029\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069'
+export const UNSAFE_TEXT = new RegExp(`[${UNSAFE_TEXT_CLASS}]`, 'u')
+
+/** Single-line human text (names, titles, notes): any script, nothing of UNSAFE_TEXT. */
 export function SingleLineText(options: {
   minLength?: number
   maxLength: number
   description?: string
 }): TString {
-  return Type.String({ ...options, pattern: '^[^\\u0000-\\u001F\\u007F]*$' })
+  return Type.String({ ...options, pattern: `^[^${UNSAFE_TEXT_CLASS}]*$` })
 }
 
 /**

@@ -2,7 +2,10 @@
 // The mail delivery loop and the audit checkpointer still run on their own timers on every node
 // (src/server.ts); they could become entries here with a transport or a signer in their closure,
 // though mail delivery is meant to run on every node at once (each mail is claimed on its own).
-import { runReviewSchedule } from '../modules/access/access-reviews.schedule.ts'
+import {
+  describeScheduleReport,
+  runReviewSchedule,
+} from '../modules/access/access-reviews.schedule.ts'
 import type { JobDefinition } from './job.ts'
 
 const HOUR_MS = 3_600_000
@@ -14,7 +17,7 @@ export const accessReviewsJob: JobDefinition = {
   schedule: { everyMs: HOUR_MS },
   async run(ctx) {
     const report = await runReviewSchedule(ctx, { signal: ctx.signal, log: ctx.log })
-    const summary = `${report.opened} review(s) opened, ${report.reminded} overdue reminder(s) sent`
+    const summary = describeScheduleReport(report)
     // Recorded as the run's failure, so `rampart jobs list` shows it; the rest were served.
     if (report.failed > 0) throw new Error(`${summary}; ${report.failed} organisation(s) failed`)
     return summary

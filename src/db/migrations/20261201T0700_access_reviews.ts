@@ -30,7 +30,9 @@ export function accessReviews(ctx: MigrationContext) {
           last_outcome, last_error, next_due_at)
         ON jobs TO ${app}`.execute(db)
 
-      // The organisation's review schedule; no row means the default interval.
+      // The organisation's review schedule; no row means the deployment's interval. The CHECK
+      // holds the bounds of every deployment (ACCESS_REVIEW_INTERVAL_BOUNDS); this deployment's
+      // lower maximum is configuration, so the service refuses more and the schedule caps it.
       await sql`
         CREATE TABLE access_review_settings (
           tenant_id uuid PRIMARY KEY REFERENCES tenants (id),
@@ -139,9 +141,11 @@ export function accessReviews(ctx: MigrationContext) {
       // The schedule job serves every organisation: this gateway names those with work to do
       // (ids only), a review to open or an overdue one to remind of; the job then re-checks and
       // acts under row-level security. A tenant's interval counts from its last review opened,
-      // or from its creation before its first.
+      // or from its creation before its first. p_max_days is the deployment's interval: the
+      // interval of a tenant without its own, and the cap on one saved above a since-lowered
+      // maximum (as effectiveIntervalDays in access-reviews.service.ts).
       await sql`
-        CREATE FUNCTION rampart_access_reviews_due(p_default_days integer, p_limit integer)
+        CREATE FUNCTION rampart_access_reviews_due(p_max_days integer, p_limit integer)
         RETURNS SETOF uuid
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
         AS $$
@@ -152,7 +156,8 @@ export function accessReviews(ctx: MigrationContext) {
             (o.id IS NULL AND coalesce(
                 (SELECT max(r.opened_at) FROM access_reviews r WHERE r.tenant_id = t.id),
                 t.created_at)
-              + make_interval(days => coalesce(s.interval_days, p_default_days)) <= now())
+              + make_interval(days => least(coalesce(s.interval_days, p_max_days), p_max_days))
+              <= now())
             OR (o.id IS NOT NULL AND o.due_at <= now()
               AND (o.reminded_at IS NULL OR o.reminded_at <= now() - interval '1 day')))
           ORDER BY t.id LIMIT p_limit

@@ -28,6 +28,11 @@ export const AccessReviewErrors = defineErrors({
     status: 409,
     message: 'You cannot revoke your own access; another reviewer must decide on you',
   },
+  ACCESS_REVIEW_INTERVAL_TOO_LONG: {
+    status: 422,
+    message:
+      'The interval is longer than this deployment allows; details.maxIntervalDays is the longest',
+  },
   ACCESS_REVIEW_ALREADY_REVOKED: {
     status: 409,
     message:

@@ -143,7 +143,8 @@ describe('hostile input to access reviews', () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400)
       expect(res.json().error.code).toBe('REQUEST_INVALID')
     }
-    for (const intervalDays of [7, 365]) {
+    // Within 7..365 but above this deployment's 90: access-reviews.deployment-interval.test.ts.
+    for (const intervalDays of [7, 90]) {
       const res = await t.app.inject({
         method: 'PUT',
         url,

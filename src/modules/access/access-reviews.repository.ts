@@ -12,14 +12,16 @@ import type {
 
 /**
  * Locks the organisation's row until the transaction ends: opening, deciding and completing
- * reviews take turns per organisation, and the last-owner count below cannot be raced.
+ * reviews take turns per organisation, and with member changes (the same lock as
+ * ownership.repository.ts). FOR NO KEY UPDATE, not FOR UPDATE: foreign-key checks of ordinary
+ * inserts (sessions, keys) take KEY SHARE on this row and must not queue behind a snapshot.
  */
 export async function lockTenantRow(trx: Trx, tenantId: string): Promise<boolean> {
   const row = await trx
     .selectFrom('tenants')
     .select('id')
     .where('id', '=', tenantId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst()
   return row !== undefined
 }
@@ -310,11 +312,11 @@ export async function addressesOfRoles(
 /** Organisations with a review to open or an overdue one to remind of (ids only, gateway). */
 export async function tenantsWithReviewWork(
   trx: Trx,
-  defaultDays: number,
+  maxDays: number,
   limit: number,
 ): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
-    SELECT id FROM rampart_access_reviews_due(${defaultDays}::int, ${limit}::int) AS id`.execute(
+    SELECT id FROM rampart_access_reviews_due(${maxDays}::int, ${limit}::int) AS id`.execute(
     trx,
   )
   return rows.map((r) => r.id)

@@ -13,8 +13,8 @@ import {
   exportReview,
   getAccessReview,
   getSchedule,
+  INTERVAL_CEILING_DAYS,
   listAccessReviews,
-  MAX_INTERVAL_DAYS,
   MAX_NOTE_LENGTH,
   MIN_INTERVAL_DAYS,
   openReview,
@@ -26,8 +26,14 @@ const Time = Type.String({ format: 'date-time' })
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 
 const Schedule = Type.Object({
-  intervalDays: Type.Integer(),
-  defaultIntervalDays: Type.Integer(),
+  intervalDays: Type.Integer({ description: 'The interval in force, in days' }),
+  organisationIntervalDays: Nullable(
+    Type.Integer({ description: 'The organisation’s own setting; null: the deployment’s' }),
+  ),
+  maxIntervalDays: Type.Integer({
+    description: 'This deployment’s interval: the default, and the longest allowed',
+  }),
+  dueDays: Type.Integer({ description: 'Days an opened review has before it is overdue' }),
   lastOpenedAt: Nullable(Time),
   nextReviewAt: Nullable(Time),
   openReviewId: Nullable(Uuid),
@@ -108,14 +114,19 @@ export const accessReviewRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext
       preValidation: sensitiveChangeGuards(ctx, { permission: 'access_reviews.manage' }),
       schema: {
         tags: ['access'],
-        summary: `Set the review interval in days (${MIN_INTERVAL_DAYS} to ${MAX_INTERVAL_DAYS})`,
+        summary: `Set the review interval in days (${MIN_INTERVAL_DAYS} up to the deployment’s maximum, maxIntervalDays)`,
         body: Type.Object(
           {
-            intervalDays: Type.Integer({ minimum: MIN_INTERVAL_DAYS, maximum: MAX_INTERVAL_DAYS }),
+            // The schema holds every deployment's bounds; the service this deployment's maximum
+            // (422 ACCESS_REVIEW_INTERVAL_TOO_LONG), which is configuration, not schema.
+            intervalDays: Type.Integer({
+              minimum: MIN_INTERVAL_DAYS,
+              maximum: INTERVAL_CEILING_DAYS,
+            }),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Schedule, ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 200: Schedule, ...errorResponses(400, 401, 403, 413, 415, 422) },
       },
     },
     async (request) =>

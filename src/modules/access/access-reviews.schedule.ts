@@ -2,6 +2,8 @@
 // whose interval has passed since its last review (or since it signed up) and that has none open,
 // the schedule opens one, audited as the system's doing, and mails the reviewers; for an open
 // review past its due date it mails an overdue reminder, at most once a day per review.
+// The interval is the organisation's own within the deployment's RAMPART_ACCESS_REVIEW_INTERVAL_DAYS
+// (effectiveIntervalDays), in the gateway's choice of organisations and in the re-check alike.
 // Reviewers are the active users whose role holds access_reviews.manage (ROLE_PERMISSIONS).
 import type { ServiceContext } from '../../context.ts'
 import { SYSTEM_META } from '../../context.ts'
@@ -18,7 +20,7 @@ import {
   scheduleFacts,
   tenantsWithReviewWork,
 } from './access-reviews.repository.ts'
-import { DEFAULT_INTERVAL_DAYS, nextReviewAt, openReviewIn } from './access-reviews.service.ts'
+import { effectiveIntervalDays, nextReviewAt, openReviewIn } from './access-reviews.service.ts'
 import type { AccessReviewRow } from './access-reviews.table.ts'
 import { ROLE_PERMISSIONS, ROLES } from './permissions.ts'
 
@@ -33,19 +35,29 @@ export const REVIEWER_ROLES = ROLES.filter((role) =>
 
 export interface ScheduleReport {
   opened: number
+  /** The interval in force for each review opened, in days, in the order they were opened. */
+  openedIntervalDays: number[]
   reminded: number
   /** Organisations whose turn failed; the next run tries them again. */
   failed: number
+  /** The deployment's interval: no organisation's is longer. */
+  maxIntervalDays: number
 }
 
 export interface ScheduleLog {
   error(details: object, message: string): void
 }
 
-type Action = { kind: 'open' } | { kind: 'remind'; review: AccessReviewRow } | null
+type Action =
+  | { kind: 'open'; intervalDays: number }
+  | { kind: 'remind'; review: AccessReviewRow }
+  | null
+
+type Done = { kind: 'opened'; intervalDays: number } | { kind: 'reminded' } | null
 
 async function actionFor(
   trx: Trx,
+  ctx: ServiceContext,
   tenantId: string,
   facts: { tenantCreatedAt: Date; lastOpenedAt: Date | null },
   now: Date,
@@ -56,8 +68,13 @@ async function actionFor(
     const remindedToday = open.reminded_at && now.getTime() - open.reminded_at.getTime() < DAY_MS
     return overdue && !remindedToday ? { kind: 'remind', review: open } : null
   }
-  const intervalDays = (await findIntervalDays(trx, tenantId)) ?? DEFAULT_INTERVAL_DAYS
-  return nextReviewAt(facts, intervalDays).getTime() <= now.getTime() ? { kind: 'open' } : null
+  const intervalDays = effectiveIntervalDays(
+    ctx.config.accessReview,
+    await findIntervalDays(trx, tenantId),
+  )
+  return nextReviewAt(facts, intervalDays).getTime() <= now.getTime()
+    ? { kind: 'open', intervalDays }
+    : null
 }
 
 async function mailReviewers(
@@ -71,16 +88,12 @@ async function mailReviewers(
 }
 
 /** One organisation's turn, under its tenant row lock: re-decides, then acts. */
-async function serveTenant(
-  ctx: ServiceContext,
-  tenantId: string,
-  now: Date,
-): Promise<'opened' | 'reminded' | null> {
-  return withTenant(ctx.db, tenantId, async (trx) => {
+async function serveTenant(ctx: ServiceContext, tenantId: string, now: Date): Promise<Done> {
+  return withTenant(ctx.db, tenantId, async (trx): Promise<Done> => {
     await lockTenantRow(trx, tenantId)
     const facts = await scheduleFacts(trx, tenantId)
     if (!facts) return null
-    const action = await actionFor(trx, tenantId, facts, now)
+    const action = await actionFor(trx, ctx, tenantId, facts, now)
     if (!action) return null
     const organisation = facts.tenantName
     const system = { type: 'system' } as const
@@ -99,7 +112,7 @@ async function serveTenant(
       await mailReviewers(trx, tenantId, (to) =>
         reviewDueMail(to, organisation, { users: review.item_count, dueAt: review.due_at, link }),
       )
-      return 'opened'
+      return { kind: 'opened', intervalDays: action.intervalDays }
     }
     const { review } = action
     await markReminded(trx, tenantId, review.id, now)
@@ -122,8 +135,18 @@ async function serveTenant(
         link,
       }),
     )
-    return 'reminded'
+    return { kind: 'reminded' }
   })
+}
+
+/** The run's line in `rampart jobs list`: what was done, at which intervals, within what maximum. */
+export function describeScheduleReport(report: ScheduleReport): string {
+  const intervals = [...new Set(report.openedIntervalDays)].sort((x, y) => x - y)
+  const at = intervals.length > 0 ? ` (interval ${intervals.join(', ')} days)` : ''
+  return [
+    `${report.opened} review(s) opened${at}, ${report.reminded} overdue reminder(s) sent`,
+    `deployment interval ${report.maxIntervalDays} days`,
+  ].join('; ')
 }
 
 /**
@@ -135,15 +158,28 @@ export async function runReviewSchedule(
   ctx: ServiceContext,
   options: { signal?: AbortSignal; log?: ScheduleLog } = {},
 ): Promise<ScheduleReport> {
-  const report: ScheduleReport = { opened: 0, reminded: 0, failed: 0 }
+  const maxIntervalDays = ctx.config.accessReview.intervalDays
+  const report: ScheduleReport = {
+    opened: 0,
+    openedIntervalDays: [],
+    reminded: 0,
+    failed: 0,
+    maxIntervalDays,
+  }
+  // The gateway applies the same rule as effectiveIntervalDays to the deployment's interval.
   const tenants = await withAppRole(ctx.db.db, ctx.db.appRole, (trx) =>
-    tenantsWithReviewWork(trx, DEFAULT_INTERVAL_DAYS, TENANTS_PER_RUN),
+    tenantsWithReviewWork(trx, maxIntervalDays, TENANTS_PER_RUN),
   )
   for (const tenantId of tenants) {
     if (options.signal?.aborted) break
     try {
       const done = await serveTenant(ctx, tenantId, new Date())
-      if (done) report[done] += 1
+      if (done?.kind === 'opened') {
+        report.opened += 1
+        report.openedIntervalDays.push(done.intervalDays)
+      } else if (done?.kind === 'reminded') {
+        report.reminded += 1
+      }
     } catch (err) {
       report.failed += 1
       options.log?.error(

@@ -3,8 +3,12 @@
 // revocation deactivates the user and ends every session in the same transaction, so it holds
 // from the very next request. A completed review is frozen (a trigger refuses changes) and
 // exported as evidence. One review is open per organisation at a time.
+// The deployment sets the interval (RAMPART_ACCESS_REVIEW_INTERVAL_DAYS, [90 days]); an
+// organisation may review more often, never less (MEASURES: a tenant setting is never weaker
+// than the deployment's).
 // LOG-1: every step writes its audit event in the transaction of the change.
 import { randomUUID } from 'node:crypto'
+import { ACCESS_REVIEW_INTERVAL_BOUNDS, type AccessReviewConfig } from '../../config/config.ts'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { type Trx, withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
@@ -46,11 +50,9 @@ import {
 } from './access-reviews.views.ts'
 import { assertCan } from './permissions.ts'
 
-export const DEFAULT_INTERVAL_DAYS = 90
-export const MIN_INTERVAL_DAYS = 7
-export const MAX_INTERVAL_DAYS = 365
-/** A review is due this long after it opens; then the schedule reminds daily. */
-export const REVIEW_DUE_DAYS = 14
+export const MIN_INTERVAL_DAYS = ACCESS_REVIEW_INTERVAL_BOUNDS.minDays
+/** No deployment allows more; each allows at most its own RAMPART_ACCESS_REVIEW_INTERVAL_DAYS. */
+export const INTERVAL_CEILING_DAYS = ACCESS_REVIEW_INTERVAL_BOUNDS.maxDays
 export const MAX_NOTE_LENGTH = 500
 /** The list shows this many newest reviews. */
 export const REVIEW_LIST_LIMIT = 200
@@ -58,8 +60,14 @@ export const REVIEW_LIST_LIMIT = 200
 const DAY_MS = 86_400_000
 
 export interface ReviewSchedule {
+  /** The interval in force: the organisation's own, within the deployment's maximum. */
   intervalDays: number
-  defaultIntervalDays: number
+  /** What the organisation set; null when it uses the deployment's interval. */
+  organisationIntervalDays: number | null
+  /** The deployment's interval: the default and the longest an organisation may set. */
+  maxIntervalDays: number
+  /** Days an opened review has before it is overdue. */
+  dueDays: number
   lastOpenedAt: string | null
   /** When the schedule opens the next review; null while one is open. */
   nextReviewAt: string | null
@@ -80,6 +88,17 @@ function reviewEvent(
   return { category: 'iam', action, outcome: 'success', actor, target, ...extra }
 }
 
+/**
+ * AUTHZ-4: the interval in force. An organisation's own is never longer than the deployment's,
+ * including one saved before the deployment lowered its maximum.
+ */
+export function effectiveIntervalDays(
+  config: AccessReviewConfig,
+  organisationDays: number | undefined,
+): number {
+  return Math.min(organisationDays ?? config.intervalDays, config.intervalDays)
+}
+
 /** When the schedule opens the next review: the interval after the last one, or after sign-up. */
 export function nextReviewAt(
   facts: { tenantCreatedAt: Date; lastOpenedAt: Date | null },
@@ -94,16 +113,25 @@ export async function getSchedule(
   principal: Principal,
 ): Promise<ReviewSchedule> {
   assertCan(principal, 'access_reviews.read')
-  return withTenant(ctx.db, principal.tenantId, (trx) => readSchedule(trx, principal.tenantId))
+  return withTenant(ctx.db, principal.tenantId, (trx) =>
+    readSchedule(trx, ctx.config.accessReview, principal.tenantId),
+  )
 }
 
-async function readSchedule(trx: Trx, tenantId: string): Promise<ReviewSchedule> {
-  const intervalDays = (await findIntervalDays(trx, tenantId)) ?? DEFAULT_INTERVAL_DAYS
+async function readSchedule(
+  trx: Trx,
+  config: AccessReviewConfig,
+  tenantId: string,
+): Promise<ReviewSchedule> {
+  const organisationDays = await findIntervalDays(trx, tenantId)
+  const intervalDays = effectiveIntervalDays(config, organisationDays)
   const facts = await scheduleFacts(trx, tenantId)
   const open = await findOpenReview(trx, tenantId)
   return {
     intervalDays,
-    defaultIntervalDays: DEFAULT_INTERVAL_DAYS,
+    organisationIntervalDays: organisationDays ?? null,
+    maxIntervalDays: config.intervalDays,
+    dueDays: config.dueDays,
     lastOpenedAt: facts?.lastOpenedAt?.toISOString() ?? null,
     nextReviewAt: facts && !open ? nextReviewAt(facts, intervalDays).toISOString() : null,
     openReviewId: open?.id ?? null,
@@ -121,9 +149,17 @@ export async function setSchedule(
   if (
     !Number.isInteger(intervalDays) ||
     intervalDays < MIN_INTERVAL_DAYS ||
-    intervalDays > MAX_INTERVAL_DAYS
+    intervalDays > INTERVAL_CEILING_DAYS
   ) {
-    throw new RangeError(`intervalDays must be ${MIN_INTERVAL_DAYS} to ${MAX_INTERVAL_DAYS}`)
+    throw new RangeError(`intervalDays must be ${MIN_INTERVAL_DAYS} to ${INTERVAL_CEILING_DAYS}`)
+  }
+  // AUTHZ-4: reviewing less often than the deployment requires would weaken the measure.
+  const maxIntervalDays = ctx.config.accessReview.intervalDays
+  if (intervalDays > maxIntervalDays) {
+    throw AccessReviewErrors.ACCESS_REVIEW_INTERVAL_TOO_LONG(
+      `This deployment reviews access at least every ${maxIntervalDays} days: choose ${MIN_INTERVAL_DAYS} to ${maxIntervalDays}`,
+      { maxIntervalDays },
+    )
   }
   const { tenantId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
@@ -138,7 +174,7 @@ export async function setSchedule(
         { fields: ['interval_days'], ...eventOrigin(meta) },
       ),
     )
-    return readSchedule(trx, tenantId)
+    return readSchedule(trx, ctx.config.accessReview, tenantId)
   })
 }
 
@@ -159,7 +195,7 @@ export async function openReviewIn(
     tenant_id: tenantId,
     opened_by: openedBy,
     opened_at: now,
-    due_at: new Date(now.getTime() + REVIEW_DUE_DAYS * DAY_MS),
+    due_at: new Date(now.getTime() + ctx.config.accessReview.dueDays * DAY_MS),
     completed_at: null,
     completed_by: null,
     reminded_at: null,

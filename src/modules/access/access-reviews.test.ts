@@ -319,7 +319,7 @@ describe('opening, deciding, completing and exporting a review', () => {
 })
 
 describe('the review schedule setting', () => {
-  it('AUTHZ-4: defaults to 90 days from sign-up; owners set 7 to 365; the change is audited', async () => {
+  it('AUTHZ-4: defaults to the deployment’s 90 days from sign-up; owners set 7 to 90; the change is audited', async () => {
     const org = await signUp(t.app)
     const owner = await ownerOf(t, org)
     const url = '/api/v1/tenant/access-review-schedule'
@@ -328,7 +328,9 @@ describe('the review schedule setting', () => {
     const schedule = first.json()
     expect(schedule).toMatchObject({
       intervalDays: 90,
-      defaultIntervalDays: 90,
+      organisationIntervalDays: null,
+      maxIntervalDays: 90,
+      dueDays: 14,
       lastOpenedAt: null,
       openReviewId: null,
     })
@@ -341,7 +343,11 @@ describe('the review schedule setting', () => {
       payload: { intervalDays: 30 },
     })
     expect(set.statusCode).toBe(200)
-    expect(set.json().intervalDays).toBe(30)
+    expect(set.json()).toMatchObject({
+      intervalDays: 30,
+      organisationIntervalDays: 30,
+      maxIntervalDays: 90,
+    })
     expect(Date.parse(set.json().nextReviewAt)).toBeLessThan(Date.now() + 31 * 86_400_000)
 
     const reviewId = await openedReviewId(t, owner)

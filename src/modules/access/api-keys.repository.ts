@@ -136,3 +136,22 @@ export async function revokeApiKey(
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
+
+/** Revokes every live key of the user; the ids revoked. */
+export async function revokeLiveKeysOfUser(
+  trx: Trx,
+  tenantId: string,
+  userId: string,
+  revokedBy: string | null,
+): Promise<string[]> {
+  const rows = await trx
+    .updateTable('api_keys')
+    .set({ revoked_at: sql<Date>`now()`, revoked_by: revokedBy })
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returning('id')
+    .execute()
+  return rows.map((r) => r.id)
+}

@@ -5,8 +5,10 @@
 // that name a permission (see http/session-auth.ts): nothing that acts on a session or account.
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
-import { withTenant, withTenantByApiKey } from '../../db/tenant.ts'
+import { type Trx, withTenant, withTenantByApiKey } from '../../db/tenant.ts'
+import { UNSAFE_TEXT } from '../../http/schemas.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
+import type { AuditEvent } from '../audit/events.ts'
 import {
   type ApiKeyPrincipal,
   actorOf,
@@ -21,6 +23,7 @@ import {
   listApiKeys,
   lockUserAndCountLiveKeys,
   revokeApiKey,
+  revokeLiveKeysOfUser,
   touchApiKey,
 } from './api-keys.repository.ts'
 import type { ApiKeyRow } from './api-keys.table.ts'
@@ -35,8 +38,12 @@ export const MAX_KEY_NAME_LENGTH = 100
 /** last_used_at is written at most this often, so a busy key's requests stay reads. */
 const TOUCH_INTERVAL_MS = 60_000
 const DAY_MS = 24 * 60 * 60 * 1000
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+/**
+ * Permissions a key never carries, whatever its creator holds: making, unmaking, deactivating or
+ * removing owners is done by a person in a session (IAM-7), so a leaked key cannot take over an
+ * organisation or lock its owners out.
+ */
+export const NOT_FOR_API_KEYS: ReadonlySet<Permission> = new Set<Permission>(['owners.manage'])
 
 export interface ApiKey {
   id: string
@@ -95,7 +102,9 @@ export async function authenticateApiKey(
     if (Date.now() - lastUsed >= TOUCH_INTERVAL_MS) await touchApiKey(trx, tenantId, row.key_id, ip)
     const ofRole = permissionsOfRole(row.role)
     const permissions = new Set<Permission>(
-      row.permissions.filter((p): p is Permission => isPermission(p) && ofRole.has(p)),
+      row.permissions.filter(
+        (p): p is Permission => isPermission(p) && ofRole.has(p) && !NOT_FOR_API_KEYS.has(p),
+      ),
     )
     return {
       via: 'api_key',
@@ -114,15 +123,15 @@ export async function authenticateApiKey(
 
 function validName(name: string): string {
   const trimmed = name.normalize('NFC').trim()
-  if (!trimmed || trimmed.length > MAX_KEY_NAME_LENGTH || CONTROL.test(trimmed)) {
+  if (!trimmed || [...trimmed].length > MAX_KEY_NAME_LENGTH || UNSAFE_TEXT.test(trimmed)) {
     throw AccessErrors.ACCESS_API_KEY_NAME_INVALID()
   }
   return trimmed
 }
 
-/** The scope, checked: known permissions, no repeats, none the creator lacks. */
+/** The scope, checked: known permissions a key may carry, no repeats, none the creator lacks. */
 function validScope(principal: SessionPrincipal, requested: readonly string[]): Permission[] {
-  const unknown = requested.filter((p) => !isPermission(p))
+  const unknown = requested.filter((p) => !isPermission(p) || NOT_FOR_API_KEYS.has(p))
   if (unknown.length || requested.length === 0 || new Set(requested).size !== requested.length) {
     throw AccessErrors.ACCESS_API_KEY_SCOPE_INVALID(undefined, { unknown })
   }
@@ -234,4 +243,31 @@ export async function revokeKey(
     if (!after) throw AccessErrors.ACCESS_API_KEY_NOT_FOUND()
     return toApiKey(after)
   })
+}
+
+/**
+ * IAM-6, IAM-9: revokes every live key of a user who is being cut off (deactivated, revoked by an
+ * access review), in the caller's transaction, one audit event per key. Revoked, not hidden: a
+ * key must not come back to life when the account is reactivated.
+ */
+export async function revokeKeysOfUser(
+  trx: Trx,
+  tenantId: string,
+  userId: string,
+  how: { actor: AuditEvent['actor']; meta: RequestMeta; reason: string },
+): Promise<number> {
+  const revokedBy = how.actor.type === 'user' ? (how.actor.id ?? null) : null
+  const ids = await revokeLiveKeysOfUser(trx, tenantId, userId, revokedBy)
+  for (const id of ids) {
+    await recordEvent(trx, tenantId, {
+      category: 'iam',
+      action: 'api_key.revoke',
+      outcome: 'success',
+      reason: how.reason,
+      actor: how.actor,
+      target: { type: 'api_key', id },
+      ...eventOrigin(how.meta),
+    })
+  }
+  return ids.length
 }

@@ -51,17 +51,17 @@ export async function setKeyExpiry(
   keyId: string,
   when: string,
 ): Promise<void> {
-  await withTenant(database.handle, tenantId, (trx) =>
-    trx
-      .updateTable('api_keys')
-      // A key expires after it was made (a table constraint): move its creation back too.
-      .set({
-        expires_at: sql<Date>`${when}::timestamptz`,
-        created_at: sql<Date>`least(created_at, ${when}::timestamptz - interval '1 day')`,
-      })
-      .where('id', '=', keyId)
-      .execute(),
-  )
+  // The application role may not change an expiry at all: this runs on the owner connection.
+  await database.handle.db
+    .updateTable('api_keys')
+    // A key expires after it was made (a table constraint): move its creation back too.
+    .set({
+      expires_at: sql<Date>`${when}::timestamptz`,
+      created_at: sql<Date>`least(created_at, ${when}::timestamptz - interval '1 day')`,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', keyId)
+    .execute()
 }
 
 export async function setUser(

@@ -154,6 +154,7 @@ describe('API keys', () => {
       ['audit.read '],
       ['root'],
       ['api_keys.create', 'api_keys.create'],
+      ['owners.manage'],
       ["' OR 1=1 --"],
     ]) {
       const res = await createKeyRequest(t.app, member.session, { name: 'k', permissions })
@@ -165,6 +166,20 @@ describe('API keys', () => {
       permissions: ['api_keys.create'],
     })
     expect(ok.statusCode).toBe(201)
+  })
+
+  it("IAM-7, IAM-9: no key carries owners.manage, even an owner's", async () => {
+    const org = await signUp(t.app)
+    const owner = await signInBearer(t.app, org)
+    const res = await createKeyRequest(t.app, owner, {
+      name: 'takeover',
+      permissions: ['users.manage', 'owners.manage'],
+    })
+    expect(res.statusCode).toBe(422)
+    expect(res.json().error).toMatchObject({
+      code: 'ACCESS_API_KEY_SCOPE_INVALID',
+      details: { unknown: ['owners.manage'] },
+    })
   })
 
   it('IAM-9: a key shrinks with its creator: demoted, its permissions go; deactivated, it stops', async () => {
@@ -245,6 +260,8 @@ describe('API keys', () => {
       [{ name: 'bell\u0007', permissions: ['audit.read'] }, 422],
       [{ name: '   ', permissions: ['audit.read'] }, 422],
       [{ name: '\u202eevil', permissions: ['audit.read'] }, 422],
+      [{ name: 'lone \ud800 surrogate', permissions: ['audit.read'] }, 422],
+      [{ name: 'mark\u200e', permissions: ['audit.read'] }, 422],
       [{ name: 'x'.repeat(10_000), permissions: ['audit.read'] }, 400],
       [{ name: 'k', permissions: [] }, 400],
       [{ name: 'k', permissions: 'audit.read' }, 400],

@@ -26,7 +26,8 @@ export const AccessErrors = defineErrors({
   },
   ACCESS_API_KEY_SCOPE_INVALID: {
     status: 422,
-    message: 'The scope must list one or more known permissions, each once',
+    message:
+      'The scope must list one or more known permissions, each once; owners.manage is never given to a key',
   },
   ACCESS_API_KEY_SCOPE_EXCEEDS_ROLE: {
     status: 403,

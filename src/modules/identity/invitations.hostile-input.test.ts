@@ -159,10 +159,14 @@ describe('invitation input under attack', () => {
     }
   })
 
-  it('SEC-3: an upper-case invitation id works like its lower-case form', async () => {
+  it('SEC-3: an upper-case invitation id is refused with 400 and revokes nothing', async () => {
     const { id } = await invite(t, owner.session, `upper@${org.tenant.slug}.example`)
     const res = await call(t, owner.session, 'DELETE', `/api/v1/invitations/${id.toUpperCase()}`)
-    expect(res.statusCode, res.body).toBe(204)
+    expect(res.statusCode, res.body).toBe(400)
+    expect(res.json().error.code).toBe('REQUEST_INVALID')
+    expect((await call(t, owner.session, 'DELETE', `/api/v1/invitations/${id}`)).statusCode).toBe(
+      204,
+    )
   })
 })
 

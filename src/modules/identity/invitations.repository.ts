@@ -126,6 +126,8 @@ export interface InvitationByToken {
   id: string
   email: string
   role: UserRole
+  /** Null once the inviter's account is gone (ON DELETE SET NULL). */
+  invited_by: string | null
   expires_at: Date
   tenant_name: string
   tenant_slug: string
@@ -144,6 +146,7 @@ export async function findInvitationByToken(
       'i.id',
       'i.email',
       'i.role',
+      'i.invited_by',
       'i.expires_at',
       't.name as tenant_name',
       't.slug as tenant_slug',

@@ -14,6 +14,7 @@ import {
   revokeInvitation,
 } from './invitations.service.ts'
 import { IdParams, PageQuery, pageLimit, Role } from './members.schemas.ts'
+import { sensitiveChangeGuards } from './step-up.guard.ts'
 
 const Invitation = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -39,6 +40,9 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }
   { ctx },
 ) => {
   const invite = requireSession(ctx, { permission: 'users.invite' })
+  // IAM-1, IAM-7: an invitation can make an admin or an owner, as a role change can: the same
+  // session and recent sign-in, so a stolen session or a key cannot plant an account.
+  const inviteFresh = sensitiveChangeGuards(ctx, { permission: 'users.invite' })
   const rateLimit = {
     max: ctx.config.rateLimit.passwordResetMax,
     timeWindow: ctx.config.rateLimit.windowMs,
@@ -47,7 +51,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }
   app.post(
     '/api/v1/invitations',
     {
-      preValidation: invite,
+      preValidation: inviteFresh,
       schema: {
         tags: ['invitations'],
         summary: 'Invite someone by e-mail with a role (owner needs owners.manage too)',
@@ -98,7 +102,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }
   app.post(
     '/api/v1/invitations/:id/resend',
     {
-      preValidation: invite,
+      preValidation: inviteFresh,
       schema: {
         tags: ['invitations'],
         summary: 'Mail a new link valid for 7 days; the previous link stops working',

@@ -6,13 +6,21 @@
 // address, since the link proved the mailbox. Parallel acceptances of one token create one user.
 // Unknown, used, revoked and expired tokens, and tokens of locked organisations, all get the one
 // IDENTITY_INVITATION_TOKEN_INVALID.
+// AUTHZ-1: an invitation grants a role on its inviter's authority, so that authority is judged
+// again when it is used: an invitation whose inviter is gone, deactivated or no longer holds the
+// permissions to grant its role is dead, and is revoked when someone tries to accept it.
 // LOG-1: invitation.create / resend / revoke / accept and user.create, with ids and the role only:
 // never the address.
 import { randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { type Trx, withTenant, withTenantByInvitationToken } from '../../db/tenant.ts'
-import { assertCan } from '../access/permissions.ts'
+import {
+  assertCan,
+  type Permission,
+  type PermissionHolder,
+  permissionsOfRole,
+} from '../access/permissions.ts'
 import {
   eventOrigin,
   recordEvent,
@@ -30,6 +38,7 @@ import {
   findInvitationByToken,
   findOpenInvitation,
   findOpenInvitationByEmail,
+  type InvitationByToken,
   type InvitationView,
   insertInvitation,
   listOpenInvitations,
@@ -40,11 +49,12 @@ import {
 import { MemberErrors } from './members.errors.ts'
 import { memberEvent } from './members.events.ts'
 import { decodeCursor, pageOf } from './members.service.ts'
+import { lockMemberChanges } from './ownership.repository.ts'
 import { lockAsCaller } from './ownership.service.ts'
 import { assertAcceptablePassword, hashPassword } from './passwords.ts'
 import { actorOf, type Principal } from './sessions.service.ts'
 import { hashToken, looksLikeSessionToken, newSessionToken } from './tokens.ts'
-import { findUserByEmail, insertUser } from './users.repository.ts'
+import { findUserByEmail, findUserById, insertUser } from './users.repository.ts'
 import type { UserRole } from './users.table.ts'
 
 export const INVITATION_TTL_SECONDS = 7 * 24 * 60 * 60
@@ -74,6 +84,31 @@ function toInvitation(row: InvitationView): Invitation {
   }
 }
 
+/** AUTHZ-1, IAM-7: what it takes to send, resend or revoke an invitation to `role`. */
+function permissionsToInvite(role: UserRole): Permission[] {
+  return role === 'owner' ? ['users.invite', 'owners.manage'] : ['users.invite']
+}
+
+function assertMayInvite(holder: PermissionHolder, role: UserRole): void {
+  for (const permission of permissionsToInvite(role)) assertCan(holder, permission)
+}
+
+/**
+ * AUTHZ-1: whether the inviter, as they are now, could still send this invitation: their account
+ * exists and is active, and their current role holds what granting its role takes.
+ */
+async function inviterMayGrant(
+  trx: Trx,
+  tenantId: string,
+  invitation: { invited_by: string | null; role: UserRole },
+): Promise<boolean> {
+  if (invitation.invited_by === null) return false
+  const inviter = await findUserById(trx, tenantId, invitation.invited_by)
+  if (inviter?.status !== 'active') return false
+  const held = permissionsOfRole(inviter.role)
+  return permissionsToInvite(invitation.role).every((permission) => held.has(permission))
+}
+
 function newExpiry(): Date {
   return new Date(Date.now() + INVITATION_TTL_SECONDS * 1000)
 }
@@ -100,8 +135,7 @@ export async function createInvitation(
   input: { email: string; role: UserRole },
   meta: RequestMeta,
 ): Promise<Invitation> {
-  assertCan(principal, 'users.invite')
-  if (input.role === 'owner') assertCan(principal, 'owners.manage')
+  assertMayInvite(principal, input.role)
   const { tenantId } = principal
   const email = input.email.trim().normalize('NFC')
   const emailNormalized = normalizeEmail(email)
@@ -109,9 +143,7 @@ export async function createInvitation(
   try {
     return await withTenant(ctx.db, tenantId, async (trx) => {
       // Inviting grants a role: the caller's own role is re-read under the member-change lock.
-      const caller = await lockAsCaller(trx, principal)
-      assertCan(caller, 'users.invite')
-      if (input.role === 'owner') assertCan(caller, 'owners.manage')
+      assertMayInvite(await lockAsCaller(trx, principal), input.role)
       if (await findUserByEmail(trx, tenantId, emailNormalized)) {
         throw MemberErrors.IDENTITY_USER_EXISTS()
       }
@@ -190,7 +222,7 @@ export async function resendInvitation(
     assertCan(caller, 'users.invite')
     const current = await findOpenInvitation(trx, tenantId, invitationId.toLowerCase())
     if (!current) throw MemberErrors.IDENTITY_INVITATION_NOT_FOUND()
-    if (current.role === 'owner') assertCan(caller, 'owners.manage')
+    assertMayInvite(caller, current.role)
     // The address may have become a user's since (an e-mail change): no second account for it.
     if (await findUserByEmail(trx, tenantId, current.email_normalized)) {
       throw MemberErrors.IDENTITY_USER_EXISTS()
@@ -212,6 +244,10 @@ export async function resendInvitation(
   })
 }
 
+/**
+ * Revokes an open invitation, its link dying at once. As with a resend, the caller's role is
+ * re-read under the member-change lock, and an owner invitation needs owners.manage (IAM-7).
+ */
 export async function revokeInvitation(
   ctx: ServiceContext,
   principal: Principal,
@@ -222,6 +258,11 @@ export async function revokeInvitation(
   const { tenantId } = principal
   const id = invitationId.toLowerCase()
   await withTenant(ctx.db, tenantId, async (trx) => {
+    const caller = await lockAsCaller(trx, principal)
+    assertCan(caller, 'users.invite')
+    const current = await findOpenInvitation(trx, tenantId, id)
+    if (!current) throw MemberErrors.IDENTITY_INVITATION_NOT_FOUND()
+    assertMayInvite(caller, current.role)
     if (!(await revokeRow(trx, tenantId, id))) throw MemberErrors.IDENTITY_INVITATION_NOT_FOUND()
     await recordEvent(
       trx,
@@ -238,14 +279,20 @@ export interface InvitationDetails {
   expiresAt: string
 }
 
-/** The open invitation a token leads to, with its tenant; null for any token that leads nowhere. */
+/**
+ * The open invitation a token leads to, with its tenant and whether its inviter may still grant
+ * it (read without the lock: acceptance judges that again under it); null for any token that
+ * leads nowhere.
+ */
 async function findByToken(ctx: ServiceContext, token: string) {
   if (!looksLikeSessionToken(token)) return null
   const tokenHash = hashToken(token)
   return withTenantByInvitationToken(ctx.db, tokenHash, async (trx, tenantId) => {
     if (!tenantId) return null
     const invitation = await findInvitationByToken(trx, tenantId, tokenHash)
-    return invitation ? { tenantId, tokenHash, invitation } : null
+    if (!invitation) return null
+    const grantable = await inviterMayGrant(trx, tenantId, invitation)
+    return { tenantId, tokenHash, invitation, grantable }
   })
 }
 
@@ -255,7 +302,9 @@ export async function inspectInvitation(
   token: string,
 ): Promise<InvitationDetails> {
   const found = await findByToken(ctx, token)
-  if (!found) throw MemberErrors.IDENTITY_INVITATION_TOKEN_INVALID()
+  // A dead inviter's invitation is shown as dead; the page changes nothing, so it is revoked
+  // only when someone tries to accept it.
+  if (!found?.grantable) throw MemberErrors.IDENTITY_INVITATION_TOKEN_INVALID()
   const { invitation } = found
   return {
     organisation: { name: invitation.tenant_name, slug: invitation.tenant_slug },
@@ -281,6 +330,42 @@ function acceptEvent(
   }
 }
 
+/** The audit reason when an invitation dies with its inviter's rights. */
+const INVITER_LACKS_RIGHTS = 'inviter_lacks_rights'
+
+/**
+ * Takes the member-change lock, so that the inviter's role and status cannot change until commit,
+ * and returns the token's open invitation if its inviter may still grant it. If not, revokes it
+ * and records why, and returns 'withdrawn'; the caller must then commit and refuse the token.
+ */
+async function openInvitationUnderLock(
+  trx: Trx,
+  tenantId: string,
+  tokenHash: string,
+  meta: RequestMeta,
+): Promise<InvitationByToken | 'withdrawn' | null> {
+  await lockMemberChanges(trx, tenantId)
+  const invitation = await findInvitationByToken(trx, tenantId, tokenHash)
+  if (!invitation) return null
+  if (await inviterMayGrant(trx, tenantId, invitation)) return invitation
+  if (await revokeRow(trx, tenantId, invitation.id)) {
+    const target = { type: 'invitation', id: invitation.id } as const
+    await recordEvent(
+      trx,
+      tenantId,
+      memberEvent('invitation.revoke', { type: 'system' }, target, meta, {
+        reason: INVITER_LACKS_RIGHTS,
+      }),
+    )
+  }
+  await recordEvent(
+    trx,
+    tenantId,
+    acceptEvent('failure', meta, { reason: INVITER_LACKS_RIGHTS, invitationId: invitation.id }),
+  )
+  return 'withdrawn'
+}
+
 export interface AcceptedInvitation {
   user: { id: string; email: string; role: UserRole }
   tenant: { slug: string; name: string }
@@ -301,6 +386,19 @@ export async function acceptInvitation(
     throw MemberErrors.IDENTITY_INVITATION_TOKEN_INVALID()
   }
   const { tenantId, tokenHash, invitation } = found
+  const refuse = async (reason: string) => {
+    const event = acceptEvent('failure', meta, { reason, invitationId: invitation.id })
+    await recordEventAlone(ctx.db, tenantId, event)
+  }
+  if (!found.grantable) {
+    // Dead already: refused before the password is judged, and revoked for good under the lock,
+    // which judges the inviter again (should it find them fine meanwhile, the link stays open).
+    const outcome = await withTenant(ctx.db, tenantId, (trx) =>
+      openInvitationUnderLock(trx, tenantId, tokenHash, meta),
+    )
+    if (outcome !== 'withdrawn') await refuse(INVITER_LACKS_RIGHTS)
+    throw MemberErrors.IDENTITY_INVITATION_TOKEN_INVALID()
+  }
   const email = normalizeEmail(invitation.email)
   // IAM-2: the sign-up policy; a refused password leaves the invitation usable.
   assertAcceptablePassword(input.password, [
@@ -310,14 +408,13 @@ export async function acceptInvitation(
     invitation.tenant_slug,
   ])
   const passwordHash = await hashPassword(input.password)
-  const refuse = async (reason: string) => {
-    const event = acceptEvent('failure', meta, { reason, invitationId: invitation.id })
-    await recordEventAlone(ctx.db, tenantId, event)
-  }
-  let created: AcceptedInvitation | null
+  let created: AcceptedInvitation | 'withdrawn' | null
   try {
     created = await withTenant(ctx.db, tenantId, async (trx) => {
-      const used = await consumeInvitation(trx, tenantId, tokenHash)
+      const open = await openInvitationUnderLock(trx, tenantId, tokenHash, meta)
+      if (open === 'withdrawn') return open
+      // The conditional update decides between parallel acceptances: exactly one gets the row.
+      const used = open && (await consumeInvitation(trx, tenantId, tokenHash))
       // Another acceptance with this token won the race, or it expired or was revoked meanwhile.
       if (!used) return null
       const userId = randomUUID()
@@ -362,6 +459,8 @@ export async function acceptInvitation(
     }
     throw err
   }
+  // Withdrawn: revoked and recorded in the transaction that just committed.
+  if (created === 'withdrawn') throw MemberErrors.IDENTITY_INVITATION_TOKEN_INVALID()
   if (!created) {
     await refuse('token_used')
     throw MemberErrors.IDENTITY_INVITATION_TOKEN_INVALID()

@@ -184,7 +184,7 @@ describe('IAM-1 invitation, end to end', () => {
     expect(refused.statusCode).toBe(403)
     expect(refused.json().error.code).toBe('AUTH_PERMISSION_DENIED')
     const { id, token } = await invite(t, owner.session, email, 'owner')
-    // Nor may the admin resend the owner invitation; revoking it is fine.
+    // Nor may the admin resend the owner invitation (or revoke it: invitations.inviter-rights.test.ts).
     const resend = await call(t, admin.session, 'POST', `/api/v1/invitations/${id}/resend`)
     expect(resend.statusCode).toBe(403)
     const accepted = await accept(token)

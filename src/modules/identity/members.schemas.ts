@@ -4,14 +4,8 @@ import { HttpErrors } from '../../http/errors.ts'
 import { DigitString, parseDigits } from '../../http/schemas.ts'
 import type { UserRole } from './users.table.ts'
 
-/**
- * A uuid in the canonical 8-4-4-4-12 form. Ajv's `uuid` format alone also admits a `urn:uuid:`
- * prefix, which PostgreSQL refuses to cast; services lower-case the value (the audit log's form).
- */
-export const Uuid = Type.String({
-  format: 'uuid',
-  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-})
+/** A uuid as Rampart issues them: the app's `uuid` format is lower-case 8-4-4-4-12 only. */
+export const Uuid = Type.String({ format: 'uuid' })
 
 export const Role = Type.Unsafe<UserRole>({
   type: 'string',

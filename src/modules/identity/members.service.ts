@@ -10,6 +10,7 @@
 // LOG-1: user.role_change, user.deactivate, user.reactivate and user.delete, with the target id.
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUuid, type Trx, withTenant } from '../../db/tenant.ts'
+import { revokeKeysOfUser } from '../access/api-keys.service.ts'
 import { assertCan, type PermissionHolder } from '../access/permissions.ts'
 import { recordEvent } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
@@ -189,8 +190,8 @@ export async function deactivateMember(
 
 /**
  * IAM-6: deactivates an active user inside the caller's transaction (which has taken the
- * member-change lock and checked the owner rule): status, every session, open mailed links and
- * the audit event together. Null when the user is gone or already deactivated. Access reviews
+ * member-change lock and checked the owner rule): status, every session, every API key, open
+ * mailed links and the audit event together. Null when the user is gone or already deactivated. Access reviews
  * revoke through this too (AUTHZ-4).
  */
 export async function cutOff(
@@ -207,6 +208,7 @@ export async function cutOff(
   if (!updated) return null
   const { actor, meta, reason } = how
   await revokeUserSessions(trx, tenantId, userId, { reason, actor, meta })
+  await revokeKeysOfUser(trx, tenantId, userId, { reason, actor, meta })
   // Links mailed before must not work again should the user be reactivated.
   await revokeOpenTokens(trx, 'password_reset_tokens', tenantId, userId)
   await revokeOpenTokens(trx, 'email_verification_tokens', tenantId, userId)

@@ -33,9 +33,12 @@ export interface TestUser {
 
 let passwordHash: Promise<string> | undefined
 
+/** Any test app: adding a user needs only its Fastify instance and database. */
+type AppWithDatabase = Pick<MembersTestApp, 'app' | 'database'>
+
 /** Another user of the organisation, inserted directly with `role`, signed in as a bearer. */
 export async function addUser(
-  t: MembersTestApp,
+  t: AppWithDatabase,
   org: SignedUp,
   role: UserRole = 'member',
 ): Promise<TestUser> {

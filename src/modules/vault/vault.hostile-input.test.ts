@@ -142,11 +142,15 @@ describe('credential input under attack', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell probe, meant literally
       '${jndi:ldap://x}',
       'Zoë 🦄 東京 مرحبا',
-      '\u202Eevil-rtl',
     ]) {
       const res = await post(key({ key: 'x' }, 'api_key', name))
       expect(res.statusCode, res.body).toBe(201)
       expect(res.json().name).toBe(name)
+    }
+    // A name must display as what it is: overrides, isolates and lone surrogates are refused.
+    for (const name of ['\u202Eevil-rtl', 'a\u2066b', 'a\ud800b']) {
+      const res = await post(key({ key: 'x' }, 'api_key', name))
+      expect(res.statusCode, res.body).toBe(400)
     }
   })
 

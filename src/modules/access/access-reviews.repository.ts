@@ -316,8 +316,6 @@ export async function tenantsWithReviewWork(
   limit: number,
 ): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
-    SELECT id FROM rampart_access_reviews_due(${maxDays}::int, ${limit}::int) AS id`.execute(
-    trx,
-  )
+    SELECT id FROM rampart_access_reviews_due(${maxDays}::int, ${limit}::int) AS id`.execute(trx)
   return rows.map((r) => r.id)
 }

@@ -7,13 +7,12 @@ import type { LightMyRequestResponse } from 'fastify'
 import {
   type SignedIn,
   type SignedUp,
-  STRONG_PASSWORD,
   signInBearer,
   signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
 import { withTenant } from '../../db/tenant.ts'
-import { hashPassword } from '../identity/passwords.ts'
+import { addUser as addSignedInUser } from '../identity/members.test-support.ts'
 import type { UserRole } from '../identity/users.table.ts'
 import { findCredential } from '../vault/vault.repository.ts'
 import { hasGrant } from './grants.service.ts'
@@ -47,24 +46,7 @@ export async function newOrg(t: TestApp): Promise<Org> {
 
 /** A user of `role` in the organisation, inserted directly and signed in as a bearer client. */
 export async function addUser(t: TestApp, org: SignedUp, role: UserRole): Promise<User> {
-  const id = randomUUID()
-  const email = `${role}-${id.slice(0, 8)}@${org.tenant.slug}.example`
-  const passwordHash = await hashPassword(STRONG_PASSWORD)
-  await withTenant(t.database.handle, org.tenant.id, (trx) =>
-    trx
-      .insertInto('users')
-      .values({
-        id,
-        tenant_id: org.tenant.id,
-        email,
-        email_normalized: email,
-        password_hash: passwordHash,
-        role,
-        last_sign_in_at: null,
-      })
-      .execute(),
-  )
-  const session = await signInBearer(t.app, { ...org, owner: { ...org.owner, email } })
+  const { id, email, session } = await addSignedInUser(t, org, role)
   return { id, email, session }
 }
 

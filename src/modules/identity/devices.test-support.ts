@@ -31,7 +31,11 @@ export interface Session {
 }
 
 /** Inserts a user of `role` with the test password, straight into the organisation. */
-export async function addUser(t: TestApp, org: SignedUp, role: UserRole): Promise<Member> {
+export async function addUser(
+  t: Pick<TestApp, 'database'>,
+  org: SignedUp,
+  role: UserRole,
+): Promise<Member> {
   const email = `${role}-${randomUUID().slice(0, 8)}@${org.tenant.slug}.example`
   const passwordHash = await hashPassword(STRONG_PASSWORD)
   const row = await withTenant(t.database.handle, org.tenant.id, (trx) =>

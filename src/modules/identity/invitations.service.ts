@@ -220,7 +220,7 @@ export async function resendInvitation(
   return withTenant(ctx.db, tenantId, async (trx) => {
     const caller = await lockAsCaller(trx, principal)
     assertCan(caller, 'users.invite')
-    const current = await findOpenInvitation(trx, tenantId, invitationId.toLowerCase())
+    const current = await findOpenInvitation(trx, tenantId, invitationId)
     if (!current) throw MemberErrors.IDENTITY_INVITATION_NOT_FOUND()
     assertMayInvite(caller, current.role)
     // The address may have become a user's since (an e-mail change): no second account for it.
@@ -256,18 +256,23 @@ export async function revokeInvitation(
 ): Promise<void> {
   assertCan(principal, 'users.invite')
   const { tenantId } = principal
-  const id = invitationId.toLowerCase()
   await withTenant(ctx.db, tenantId, async (trx) => {
     const caller = await lockAsCaller(trx, principal)
     assertCan(caller, 'users.invite')
-    const current = await findOpenInvitation(trx, tenantId, id)
+    const current = await findOpenInvitation(trx, tenantId, invitationId)
     if (!current) throw MemberErrors.IDENTITY_INVITATION_NOT_FOUND()
     assertMayInvite(caller, current.role)
-    if (!(await revokeRow(trx, tenantId, id))) throw MemberErrors.IDENTITY_INVITATION_NOT_FOUND()
+    if (!(await revokeRow(trx, tenantId, invitationId)))
+      throw MemberErrors.IDENTITY_INVITATION_NOT_FOUND()
     await recordEvent(
       trx,
       tenantId,
-      memberEvent('invitation.revoke', actorOf(principal), { type: 'invitation', id }, meta),
+      memberEvent(
+        'invitation.revoke',
+        actorOf(principal),
+        { type: 'invitation', id: invitationId },
+        meta,
+      ),
     )
   })
 }

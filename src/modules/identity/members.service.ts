@@ -65,8 +65,9 @@ function encodeCursor(id: string): string {
 export function decodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8')
   const id = text.startsWith('u:') ? text.slice(2) : ''
-  if (!isUuid(id)) throw MemberErrors.IDENTITY_CURSOR_INVALID()
-  return id.toLowerCase()
+  // The lower-case form only, as every id Rampart issues (and as the API's uuid format admits).
+  if (!isUuid(id) || id !== id.toLowerCase()) throw MemberErrors.IDENTITY_CURSOR_INVALID()
+  return id
 }
 
 /** A page of `limit` rows and the cursor of the next, from a query asked for one row more. */
@@ -106,9 +107,7 @@ export async function getMember(
 ): Promise<Member> {
   assertCan(principal, 'users.read')
   const { tenantId } = principal
-  const row = await withTenant(ctx.db, tenantId, (trx) =>
-    findMember(trx, tenantId, userId.toLowerCase()),
-  )
+  const row = await withTenant(ctx.db, tenantId, (trx) => findMember(trx, tenantId, userId))
   // Another organisation's user is invisible under row-level security: the same 404.
   if (!row) throw IdentityErrors.IDENTITY_USER_NOT_FOUND()
   return toMember(row)
@@ -141,9 +140,8 @@ export async function changeRole(
 ): Promise<Member> {
   assertCan(principal, 'users.manage')
   const { tenantId } = principal
-  const targetId = userId.toLowerCase()
   return withTenant(ctx.db, tenantId, async (trx) => {
-    const { caller, target } = await beginChange(trx, principal, targetId)
+    const { caller, target } = await beginChange(trx, principal, userId)
     if (role === 'owner') assertCan(caller, 'owners.manage')
     // An owner may step down (another owner must remain); nobody may raise or reshape their own.
     const steppingDown = target.role === 'owner' && role !== 'owner'
@@ -172,10 +170,9 @@ export async function deactivateMember(
 ): Promise<Member> {
   assertCan(principal, 'users.manage')
   const { tenantId } = principal
-  const targetId = userId.toLowerCase()
-  if (targetId === principal.userId) throw MemberErrors.IDENTITY_SELF_CHANGE_FORBIDDEN()
+  if (userId === principal.userId) throw MemberErrors.IDENTITY_SELF_CHANGE_FORBIDDEN()
   return withTenant(ctx.db, tenantId, async (trx) => {
-    const { target } = await beginChange(trx, principal, targetId)
+    const { target } = await beginChange(trx, principal, userId)
     if (target.status === 'deactivated') throw MemberErrors.IDENTITY_USER_STATUS_UNCHANGED()
     if (target.role === 'owner') await assertKeepsAnOwner(trx, tenantId, target.id)
     const updated = await cutOff(trx, tenantId, target.id, {
@@ -190,9 +187,9 @@ export async function deactivateMember(
 
 /**
  * IAM-6: deactivates an active user inside the caller's transaction (which has taken the
- * member-change lock and checked the owner rule): status, every session, every API key, open
- * mailed links and the audit event together. Null when the user is gone or already deactivated. Access reviews
- * revoke through this too (AUTHZ-4).
+ * member-change lock, checked the owner rule and found the user active): status, every session,
+ * every API key, open mailed links and the audit event together. Null when the user is gone.
+ * Access reviews revoke through this too (AUTHZ-4).
  */
 export async function cutOff(
   trx: Trx,
@@ -231,10 +228,9 @@ export async function reactivateMember(
 ): Promise<Member> {
   assertCan(principal, 'users.manage')
   const { tenantId } = principal
-  const targetId = userId.toLowerCase()
-  if (targetId === principal.userId) throw MemberErrors.IDENTITY_SELF_CHANGE_FORBIDDEN()
+  if (userId === principal.userId) throw MemberErrors.IDENTITY_SELF_CHANGE_FORBIDDEN()
   return withTenant(ctx.db, tenantId, async (trx) => {
-    const { target } = await beginChange(trx, principal, targetId)
+    const { target } = await beginChange(trx, principal, userId)
     if (target.status === 'active') throw MemberErrors.IDENTITY_USER_STATUS_UNCHANGED()
     const updated = await updateStatus(trx, tenantId, target.id, 'active')
     if (!updated) throw IdentityErrors.IDENTITY_USER_NOT_FOUND()
@@ -258,10 +254,9 @@ export async function removeMember(
 ): Promise<void> {
   assertCan(principal, 'users.manage')
   const { tenantId } = principal
-  const targetId = userId.toLowerCase()
-  if (targetId === principal.userId) throw MemberErrors.IDENTITY_SELF_CHANGE_FORBIDDEN()
+  if (userId === principal.userId) throw MemberErrors.IDENTITY_SELF_CHANGE_FORBIDDEN()
   await withTenant(ctx.db, tenantId, async (trx) => {
-    const { target } = await beginChange(trx, principal, targetId)
+    const { target } = await beginChange(trx, principal, userId)
     if (target.role === 'owner') await assertKeepsAnOwner(trx, tenantId, target.id)
     await removeAccount(trx, tenantId, target.id, {
       reason: 'user_removed',

@@ -1,18 +1,8 @@
-// Test support for the members, invitation and ownership suites: an app whose outbox is delivered
-// to a real SMTP server, users of one organisation with any role signed in side by side, and
-// small request helpers.
-import { randomUUID } from 'node:crypto'
 import type { InjectOptions } from 'fastify'
-import {
-  type SignedIn,
-  type SignedUp,
-  STRONG_PASSWORD,
-  signInBearer,
-} from '../../../test/support/app.ts'
-import { withTenant } from '../../db/tenant.ts'
+import { type SignedIn, type SignedUp, signInBearer } from '../../../test/support/app.ts'
 import type { AuditEvent } from '../audit/events.ts'
+import { addUser as insertUserWithRole } from './devices.test-support.ts'
 import { createResetTestApp, mailsTo, type ResetTestApp } from './password-reset.test-support.ts'
-import { hashPassword } from './passwords.ts'
 import type { UserRole } from './users.table.ts'
 
 export type MembersTestApp = ResetTestApp
@@ -31,8 +21,6 @@ export interface TestUser {
   as: SignedUp
 }
 
-let passwordHash: Promise<string> | undefined
-
 /** Any test app: adding a user needs only its Fastify instance and database. */
 type AppWithDatabase = Pick<MembersTestApp, 'app' | 'database'>
 
@@ -42,24 +30,7 @@ export async function addUser(
   org: SignedUp,
   role: UserRole = 'member',
 ): Promise<TestUser> {
-  const id = randomUUID()
-  const email = `${role}-${id.slice(0, 8)}@${org.tenant.slug}.example`
-  passwordHash ??= hashPassword(STRONG_PASSWORD)
-  const hash = await passwordHash
-  await withTenant(t.database.handle, org.tenant.id, (trx) =>
-    trx
-      .insertInto('users')
-      .values({
-        id,
-        tenant_id: org.tenant.id,
-        email,
-        email_normalized: email,
-        password_hash: hash,
-        role,
-        last_sign_in_at: null,
-      })
-      .execute(),
-  )
+  const { id, email } = await insertUserWithRole(t, org, role)
   const as = { ...org, owner: { id, email, role } }
   return { id, email, role, session: await signInBearer(t.app, as), as }
 }

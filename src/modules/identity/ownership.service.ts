@@ -100,12 +100,11 @@ export async function offerTransfer(
 ): Promise<Transfer> {
   assertCan(principal, 'owners.manage')
   const { tenantId } = principal
-  const recipientId = toUserId.toLowerCase()
   const id = randomUUID()
   try {
     return await withTenant(ctx.db, tenantId, async (trx) => {
       assertCan(await lockAsCaller(trx, principal), 'owners.manage')
-      const recipient = await findUserById(trx, tenantId, recipientId)
+      const recipient = await findUserById(trx, tenantId, toUserId)
       if (!recipient) throw IdentityErrors.IDENTITY_USER_NOT_FOUND()
       if (
         recipient.id === principal.userId ||
@@ -172,7 +171,7 @@ export async function pendingTransfers(
 
 /** The transfer if `userId` is its recipient; the same 404 for every other id. */
 async function transferTo(trx: Trx, tenantId: string, id: string, userId: string) {
-  const row = await findTransfer(trx, tenantId, id.toLowerCase())
+  const row = await findTransfer(trx, tenantId, id)
   if (row?.to_user_id !== userId) throw MemberErrors.IDENTITY_TRANSFER_NOT_FOUND()
   return row
 }
@@ -272,7 +271,7 @@ export async function cancelTransfer(
 ): Promise<void> {
   const { tenantId, userId } = principal
   await withTenant(ctx.db, tenantId, async (trx) => {
-    const transfer = await findTransfer(trx, tenantId, transferId.toLowerCase())
+    const transfer = await findTransfer(trx, tenantId, transferId)
     if (!transfer || (transfer.from_user_id !== userId && !can(principal, 'owners.manage'))) {
       throw MemberErrors.IDENTITY_TRANSFER_NOT_FOUND()
     }

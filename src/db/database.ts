@@ -19,6 +19,11 @@ import type {
   AuditHeadsTable,
   AuditNodesTable,
 } from '../modules/audit/audit.table.ts'
+import type {
+  CollectionsTable,
+  CollectionVersionsTable,
+} from '../modules/data/collections.table.ts'
+import type { RecordsTable } from '../modules/data/records.table.ts'
 import type { EmailVerificationTokensTable } from '../modules/identity/email-verification.table.ts'
 import type { InvitationsTable } from '../modules/identity/invitations.table.ts'
 import type { MfaChallengesTable } from '../modules/identity/mfa-challenges.table.ts'
@@ -66,4 +71,7 @@ export interface Database {
   access_review_settings: AccessReviewSettingsTable
   access_reviews: AccessReviewsTable
   access_review_items: AccessReviewItemsTable
+  collections: CollectionsTable
+  collection_versions: CollectionVersionsTable
+  records: RecordsTable
 }

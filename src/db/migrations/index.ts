@@ -16,6 +16,7 @@ import { members } from './20261201T0400_members.ts'
 import { groups } from './20261201T0500_groups.ts'
 import { apiKeys } from './20261201T0600_api_keys.ts'
 import { accessReviews } from './20261201T0700_access_reviews.ts'
+import { collections } from './20261201T0800_collections.ts'
 
 export interface MigrationContext {
   /** The non-owner role the application runs as. */
@@ -43,6 +44,7 @@ export class RampartMigrations implements MigrationProvider {
       '20261201T0500_groups': groups(this.ctx),
       '20261201T0600_api_keys': apiKeys(this.ctx),
       '20261201T0700_access_reviews': accessReviews(this.ctx),
+      '20261201T0800_collections': collections(this.ctx),
     }
   }
 }

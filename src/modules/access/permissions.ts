@@ -20,6 +20,16 @@ export const PERMISSIONS = {
   'vault.manage': 'Store, rotate, use and delete integration credentials',
   'access_reviews.read': 'Read access reviews and export completed ones as evidence',
   'access_reviews.manage': 'Open access reviews, decide keep or revoke, complete them',
+  // DATA-1, AUTHZ-2: data permissions. Except for `data.manage`, each is only a ceiling: the
+  // collection or dashboard itself must also be granted to one of the user's groups.
+  'data.manage':
+    'Define collections and dashboards, manage kiosk links, reach every collection and dashboard, restore deleted data',
+  'records.read': 'Read records of collections granted to one of one’s groups (view)',
+  'records.write': 'Create, change and delete records of collections granted for edit',
+  'records.import': 'Import records into collections granted for edit',
+  'records.export': 'Export collections granted for view (audited)',
+  'dashboards.read': 'View dashboards granted to one of one’s groups',
+  'dashboards.write': 'Change the widgets of dashboards granted for edit',
 } as const
 
 export type Permission = keyof typeof PERMISSIONS
@@ -41,14 +51,28 @@ const ADMIN: readonly Permission[] = [
   'vault.manage',
   'access_reviews.read',
   'access_reviews.manage',
+  'data.manage',
+  'records.read',
+  'records.write',
+  'records.import',
+  'records.export',
+  'dashboards.read',
+  'dashboards.write',
 ]
 
 /** Least privilege: each role holds only what its job needs. */
 export const ROLE_PERMISSIONS: Readonly<Record<UserRole, ReadonlySet<Permission>>> = {
   owner: new Set<Permission>([...ADMIN, 'owners.manage']),
   admin: new Set<Permission>(ADMIN),
-  member: new Set<Permission>(['api_keys.create']),
-  viewer: new Set<Permission>([]),
+  member: new Set<Permission>([
+    'api_keys.create',
+    'records.read',
+    'records.write',
+    'records.import',
+    'dashboards.read',
+    'dashboards.write',
+  ]),
+  viewer: new Set<Permission>(['records.read', 'dashboards.read']),
   // Read-only oversight: the audit log, who has access, and the reviews of it.
   auditor: new Set<Permission>([
     'users.read',

@@ -65,6 +65,24 @@ export interface AccessReviewConfig {
   dueDays: number
 }
 
+/** DATA-1, DATA-4, AUTHZ-3: tenant data, dashboards and kiosk links. */
+export interface DataConfig {
+  /** DATA-4: days a deleted record or collection stays locked (restorable) before the purge. */
+  deletionLockDays: number
+  /** Dashboards suppress groups with fewer records than this (an organisation may only raise it). */
+  minGroupSize: number
+  /** Rows per import transaction: a batch commits whole or not at all. */
+  importBatchRows: number
+  /** Largest import body accepted over HTTP, in bytes. */
+  importMaxBytes: number
+  /** AUTHZ-3: failed kiosk-link guesses from one IP within the window before it is throttled. */
+  kioskThrottleAfter: number
+  /** AUTHZ-3: failed guesses within the window after which the IP is blocked for kioskBlockSeconds. */
+  kioskBlockAfter: number
+  kioskWindowSeconds: number
+  kioskBlockSeconds: number
+}
+
 export interface Config {
   profile: Profile
   dataDir: string
@@ -102,6 +120,7 @@ export interface Config {
   /** KMS-5, DATA-4: how long `rampart tenant shred` keeps a tenant locked before it is deleted. */
   tenantDeletion: { delayDays: number }
   accessReview: AccessReviewConfig
+  data: DataConfig
   session: {
     idleTimeoutSeconds: number
     absoluteTimeoutSeconds: number
@@ -265,6 +284,27 @@ function accessReviewConfig(env: Env, file: Record<string, unknown>): AccessRevi
   return { intervalDays, dueDays }
 }
 
+/** DATA-4 [30 days] locking, small-group suppression [5], imports, AUTHZ-3 kiosk guessing limits. */
+function dataConfig(env: Env, file: Record<string, unknown>): DataConfig {
+  const kioskThrottleAfter = int(env, file, 'RAMPART_KIOSK_THROTTLE_AFTER', 5, 1, 1000)
+  const kioskBlockAfter = int(env, file, 'RAMPART_KIOSK_BLOCK_AFTER', 20, 1, 10_000)
+  if (kioskBlockAfter < kioskThrottleAfter) {
+    throw new ConfigError(
+      `RAMPART_KIOSK_BLOCK_AFTER (${kioskBlockAfter}) must not be below RAMPART_KIOSK_THROTTLE_AFTER (${kioskThrottleAfter})`,
+    )
+  }
+  return {
+    deletionLockDays: int(env, file, 'RAMPART_DATA_DELETION_LOCK_DAYS', 30, 1, 365),
+    minGroupSize: int(env, file, 'RAMPART_DATA_MIN_GROUP_SIZE', 5, 2, 1000),
+    importBatchRows: int(env, file, 'RAMPART_DATA_IMPORT_BATCH_ROWS', 1000, 1, 10_000),
+    importMaxBytes: int(env, file, 'RAMPART_DATA_IMPORT_MAX_BYTES', 256 * 1024 * 1024, 1024),
+    kioskThrottleAfter,
+    kioskBlockAfter,
+    kioskWindowSeconds: int(env, file, 'RAMPART_KIOSK_WINDOW_SECONDS', 15 * 60, 10, 86_400),
+    kioskBlockSeconds: int(env, file, 'RAMPART_KIOSK_BLOCK_SECONDS', 24 * 3600, 10, 30 * 86_400),
+  }
+}
+
 /** Builds the configuration without checking the profile rules (tests use this directly). */
 export function parseConfig(env: Env = process.env): Config {
   const file = readFile(env.RAMPART_CONFIG_FILE)
@@ -368,6 +408,7 @@ export function parseConfig(env: Env = process.env): Config {
       delayDays: int(env, file, 'RAMPART_TENANT_DELETION_DELAY_DAYS', 7, 0, 365),
     },
     accessReview: accessReviewConfig(env, file),
+    data: dataConfig(env, file),
     session: {
       // IAM-6 defaults: idle 30 minutes, absolute 12 hours.
       idleTimeoutSeconds: int(env, file, 'RAMPART_SESSION_IDLE_TIMEOUT', 30 * 60, 60),

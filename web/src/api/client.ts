@@ -1,0 +1,74 @@
+// The console's only way to the API: same-origin fetch with the HttpOnly session cookie, the CSRF
+// token on every write (SEC-2), JSON in and out, and failures as ApiError with the stable code.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/**
+ * The session's CSRF token, from sign-in or GET /api/v1/me. Kept in memory only: a reload asks
+ * /me again, and nothing an injected script could read survives in storage.
+ */
+let csrfToken: string | null = null
+let onSessionLost: (() => void) | null = null
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token
+}
+
+/** Called when a request that needed a session was refused with 401 (expired or revoked). */
+export function setSessionLostHandler(handler: (() => void) | null): void {
+  onSessionLost = handler
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (WRITES.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    })
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached')
+  }
+  if (response.status === 204) return undefined as T
+  const text = await response.text()
+  const parsed: unknown = text ? safeJson(text) : undefined
+  if (response.ok) return parsed as T
+  const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } })
+    ?.error
+  const failure = new ApiError(
+    response.status,
+    typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
+    typeof error?.message === 'string' ? error.message : response.statusText,
+    error?.details,
+  )
+  if (response.status === 401 && failure.code === 'AUTH_REQUIRED') onSessionLost?.()
+  throw failure
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

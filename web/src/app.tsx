@@ -1,0 +1,105 @@
+// The console's screens and who may see them. Every path here is also a console page of the
+// server (src/http/console.ts), which answers index.html for it.
+import type { ReactNode } from 'react'
+import { Redirect, Route, Switch, useLocation } from 'wouter'
+import { Shell } from './components/shell.tsx'
+import { StepUpProvider } from './components/step-up.tsx'
+import { Loading } from './components/ui.tsx'
+import { AcceptInvitation } from './pages/accept-invitation.tsx'
+import { Account } from './pages/account.tsx'
+import { ComingSoon } from './pages/coming-soon.tsx'
+import { Home } from './pages/home.tsx'
+import { MfaSetup } from './pages/mfa-setup.tsx'
+import { NotFound } from './pages/not-found.tsx'
+import { ResetPassword } from './pages/reset-password.tsx'
+import { SignIn } from './pages/sign-in.tsx'
+import { SignUp } from './pages/sign-up.tsx'
+import { VerifyEmail } from './pages/verify-email.tsx'
+import { SessionProvider, useSession } from './session.tsx'
+
+const MFA_SETUP = '/account/mfa'
+
+/** Screens for signed-in users; an enrolment-only session is kept on the MFA set-up (IAM-4). */
+function SignedIn({ children }: { children: ReactNode }) {
+  const { state } = useSession()
+  const [location] = useLocation()
+  if (state.status === 'loading') return <Loading />
+  if (state.status === 'signed-out') {
+    const query = new URLSearchParams({ next: location })
+    if (state.expired) query.set('expired', '1')
+    return <Redirect to={`/sign-in?${query}`} replace />
+  }
+  if (state.me.session.scope === 'mfa_enrolment' && location !== MFA_SETUP) {
+    return <Redirect to={MFA_SETUP} replace />
+  }
+  return <Shell>{children}</Shell>
+}
+
+/** Sign-in and sign-up: someone already signed in goes home. */
+function SignedOut({ children }: { children: ReactNode }) {
+  const { state } = useSession()
+  if (state.status === 'loading') return <Loading />
+  if (state.status === 'signed-in') return <Redirect to="/" replace />
+  return children
+}
+
+function Screens() {
+  return (
+    <Switch>
+      <Route path="/sign-in">
+        <SignedOut>
+          <SignIn />
+        </SignedOut>
+      </Route>
+      <Route path="/sign-up">
+        <SignedOut>
+          <SignUp />
+        </SignedOut>
+      </Route>
+      <Route path="/reset-password">
+        <ResetPassword />
+      </Route>
+      <Route path="/accept-invitation">
+        <AcceptInvitation />
+      </Route>
+      <Route path="/verify-email">
+        <VerifyEmail />
+      </Route>
+      <Route path="/">
+        <SignedIn>
+          <Home />
+        </SignedIn>
+      </Route>
+      <Route path="/account">
+        <SignedIn>
+          <Account />
+        </SignedIn>
+      </Route>
+      <Route path={MFA_SETUP}>
+        <SignedIn>
+          <MfaSetup />
+        </SignedIn>
+      </Route>
+      {(['admin', 'audit', 'vault', 'data', 'dashboards'] as const).map((area) => (
+        <Route key={area} path={`/${area}`}>
+          <SignedIn>
+            <ComingSoon area={area} />
+          </SignedIn>
+        </Route>
+      ))}
+      <Route>
+        <NotFound />
+      </Route>
+    </Switch>
+  )
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <StepUpProvider>
+        <Screens />
+      </StepUpProvider>
+    </SessionProvider>
+  )
+}

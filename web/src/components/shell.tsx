@@ -1,0 +1,94 @@
+// The signed-in frame: organisation, navigation (areas still to come are marked so), sign-out.
+import { type ReactNode, useEffect, useRef } from 'react'
+import { Link, useLocation } from 'wouter'
+import { useMe, useSession } from '../session.tsx'
+
+interface NavItem {
+  href: string
+  label: string
+  coming?: boolean
+}
+
+export const NAV: NavItem[] = [
+  { href: '/', label: 'Home' },
+  { href: '/account', label: 'My account' },
+  { href: '/admin', label: 'Administration', coming: true },
+  { href: '/audit', label: 'Audit log', coming: true },
+  { href: '/vault', label: 'Credentials', coming: true },
+  { href: '/data', label: 'Data', coming: true },
+  { href: '/dashboards', label: 'Dashboards', coming: true },
+]
+
+function isActive(href: string, location: string): boolean {
+  return href === '/' ? location === '/' : location === href || location.startsWith(`${href}/`)
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const me = useMe()
+  const { signOut } = useSession()
+  const [location] = useLocation()
+  const main = useRef<HTMLElement>(null)
+  // Screen readers and keyboards start at the new page's content after a client-side move.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of location
+  useEffect(() => {
+    main.current?.focus({ preventScroll: true })
+  }, [location])
+  const enrolmentOnly = me.session.scope === 'mfa_enrolment'
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">Rampart</span>
+        <span className="organisation" title="Organisation">
+          {me.tenant.name}
+        </span>
+        <span className="who">{me.user.email}</span>
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      {enrolmentOnly ? null : (
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.href}>
+                <Link
+                  href={item.href}
+                  aria-current={isActive(item.href, location) ? 'page' : undefined}
+                >
+                  {item.label}
+                  {item.coming ? <span className="badge">coming</span> : null}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <main id="main" ref={main} tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  )
+}
+
+/** The frame of the screens used before signing in. */
+export function PublicFrame({ title, children }: { title: string; children: ReactNode }) {
+  useTitle(title)
+  return (
+    <div className="public">
+      <main id="main" className="card">
+        <p className="brand">Rampart</p>
+        <h1>{title}</h1>
+        {children}
+      </main>
+    </div>
+  )
+}
+
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Rampart`
+  }, [title])
+}

@@ -1,12 +1,20 @@
 // `npm run bench [name]`: runs every benchmark, or only the one named.
 import { runAuditBenchmark } from './audit.ts'
 import { runCryptoBenchmark } from './crypto.ts'
+import { runDataBenchmark } from './data.ts'
+import { runDataDashboardsBenchmark } from './data-dashboards.ts'
+import { runDataImportBenchmark } from './data-import.ts'
+import { runDataRecordsBenchmark } from './data-records.ts'
 import { runHttpBenchmark } from './http.ts'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   http: runHttpBenchmark,
   audit: runAuditBenchmark,
   crypto: runCryptoBenchmark,
+  data: runDataBenchmark,
+  'data-records': runDataRecordsBenchmark,
+  'data-dashboards': runDataDashboardsBenchmark,
+  'data-import': runDataImportBenchmark,
 }
 
 async function main(): Promise<number> {

@@ -28,8 +28,13 @@ import { accessReviewRoutes } from './modules/access/access-reviews.routes.ts'
 import { apiKeyRoutes } from './modules/access/api-keys.routes.ts'
 import { groupRoutes } from './modules/access/groups.routes.ts'
 import { ipAllowlistRoutes } from './modules/access/ip-allowlist.routes.ts'
+import { kioskLinkRoutes } from './modules/access/kiosk-links.routes.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
+import { dashboardRoutes } from './modules/data/dashboards.routes.ts'
+import { dataRoutes } from './modules/data/data.routes.ts'
+import { exportRoutes } from './modules/data/export.routes.ts'
+import { importRoutes } from './modules/data/import.routes.ts'
 import { deviceRoutes } from './modules/identity/devices.routes.ts'
 import { emailVerificationRoutes } from './modules/identity/email-verification.routes.ts'
 import { memberRoutes } from './modules/identity/members.routes.ts'
@@ -201,6 +206,11 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(groupRoutes, { ctx })
   await app.register(apiKeyRoutes, { ctx })
   await app.register(accessReviewRoutes, { ctx })
+  await app.register(dataRoutes, { ctx })
+  await app.register(importRoutes, { ctx })
+  await app.register(exportRoutes, { ctx })
+  await app.register(dashboardRoutes, { ctx })
+  await app.register(kioskLinkRoutes, { ctx })
 
   app.addHook('onClose', async () => {
     await db.close()

@@ -1,7 +1,8 @@
-// The `rampart` command line: serve, migrate, tenant create|list|shred, audit, keys, jobs, doctor.
+// The `rampart` command line: serve, migrate, tenant create|list|shred, audit, keys, data, jobs, doctor.
 import { Command, CommanderError } from 'commander'
 import { type Config, ConfigError, loadConfig } from '../config/config.ts'
 import { auditVerify } from './audit.ts'
+import { type DataExportOptions, type DataImportOptions, dataExport, dataImport } from './data.ts'
 import { doctor } from './doctor.ts'
 import { type CliIo, processIo } from './io.ts'
 import { jobsList, jobsRun } from './jobs.ts'
@@ -146,6 +147,36 @@ export async function main(
     .description('snapshot the key store (wrapped keys only) and prune snapshots past retention')
     .action(async () => {
       code = await keysBackup(config(), io)
+    })
+
+  const data = program.command('data').description("a collection's records: bulk import and export")
+  data
+    .command('import')
+    .description(
+      'import records from a CSV, NDJSON or JSON file in batches, as the operator (audited as system); exit 1 if rows were rejected',
+    )
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--collection <id>', 'the collection')
+    .requiredOption('--file <path>', 'the file to import')
+    .option('--format <format>', 'csv, json or ndjson (default: from the file extension)')
+    .option(
+      '--atomic',
+      'the whole file in one transaction: nothing is imported if any row is rejected',
+    )
+    .action(async (options: DataImportOptions) => {
+      code = await dataImport(config(), options, io)
+    })
+  data
+    .command('export')
+    .description(
+      "export a collection's live records, decrypted, as the operator (audited as system)",
+    )
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--collection <id>', 'the collection')
+    .option('--format <format>', 'csv, json or ndjson', 'csv')
+    .option('--out <file>', 'write to this new file (0600) instead of standard output')
+    .action(async (options: DataExportOptions) => {
+      code = await dataExport(config(), options, io)
     })
 
   const jobs = program.command('jobs').description('leased background jobs (access reviews, ...)')

@@ -14,6 +14,11 @@ import type {
 } from '../modules/access/groups.table.ts'
 import type { IpAllowlistEntriesTable } from '../modules/access/ip-allowlist.table.ts'
 import type {
+  KioskGuardsTable,
+  KioskLinkDashboardsTable,
+  KioskLinksTable,
+} from '../modules/access/kiosk-links.table.ts'
+import type {
   AuditCheckpointsTable,
   AuditEntriesTable,
   AuditHeadsTable,
@@ -23,6 +28,7 @@ import type {
   CollectionsTable,
   CollectionVersionsTable,
 } from '../modules/data/collections.table.ts'
+import type { DashboardsTable } from '../modules/data/dashboards.table.ts'
 import type { RecordsTable } from '../modules/data/records.table.ts'
 import type { EmailVerificationTokensTable } from '../modules/identity/email-verification.table.ts'
 import type { InvitationsTable } from '../modules/identity/invitations.table.ts'
@@ -74,4 +80,8 @@ export interface Database {
   collections: CollectionsTable
   collection_versions: CollectionVersionsTable
   records: RecordsTable
+  dashboards: DashboardsTable
+  kiosk_links: KioskLinksTable
+  kiosk_link_dashboards: KioskLinkDashboardsTable
+  kiosk_guards: KioskGuardsTable
 }

@@ -40,7 +40,8 @@ async function withResolvedTenant<T>(
     | 'rampart_tenant_by_mfa_challenge'
     | 'rampart_tenant_by_email_token'
     | 'rampart_tenant_by_invitation_token'
-    | 'rampart_tenant_by_api_key',
+    | 'rampart_tenant_by_api_key'
+    | 'rampart_tenant_by_kiosk_token',
   key: string,
   fn: (trx: Trx, tenantId: string | null) => Promise<T>,
 ): Promise<T> {
@@ -106,6 +107,15 @@ export function withTenantByApiKey<T>(
   fn: (trx: Trx, tenantId: string | null) => Promise<T>,
 ): Promise<T> {
   return withResolvedTenant(handle, 'rampart_tenant_by_api_key', tokenHash, fn)
+}
+
+/** AUTHZ-3: the tenant of a live (unrevoked, unexpired) kiosk link, by its token hash. */
+export function withTenantByKioskToken<T>(
+  handle: DatabaseHandle,
+  tokenHash: string,
+  fn: (trx: Trx, tenantId: string | null) => Promise<T>,
+): Promise<T> {
+  return withResolvedTenant(handle, 'rampart_tenant_by_kiosk_token', tokenHash, fn)
 }
 
 /** IAM-1: the tenant of an open, unexpired invitation, by its token hash (active tenants only). */

@@ -25,12 +25,33 @@ export function scrub(value: unknown, depth = 0): unknown {
   return out
 }
 
-/** Strips the query string's values: they may carry tokens (kiosk links, reset links). */
+/**
+ * AUTHZ-3: a kiosk link's path is its secret (/kiosk/<token>, /api/v1/kiosk/<token>). Matched on
+ * the decoded path too, as the router decodes it: /%6Biosk/<token> reaches the same route.
+ */
+const KIOSK_PATH = /\/kiosk\/(?!assets\/kiosk\.css$).*/is
+
+function redactKioskPath(path: string): string {
+  let decoded = path
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    // Malformed escapes: the router refuses such a URL; the raw path is tested below.
+  }
+  if (KIOSK_PATH.test(decoded)) return decoded.replace(KIOSK_PATH, `/kiosk/${REDACTED}`)
+  return path.replace(KIOSK_PATH, `/kiosk/${REDACTED}`)
+}
+
+/**
+ * Strips the query string's values (they may carry tokens: reset links) and the token of a
+ * kiosk-link path.
+ */
 function safeUrl(url: string): string {
   const q = url.indexOf('?')
-  if (q < 0) return url
+  const path = redactKioskPath(q < 0 ? url : url.slice(0, q))
+  if (q < 0) return path
   const params = new URLSearchParams(url.slice(q + 1))
-  return `${url.slice(0, q)}?${[...params.keys()].map((k) => `${k}=${REDACTED}`).join('&')}`
+  return `${path}?${[...params.keys()].map((k) => `${k}=${REDACTED}`).join('&')}`
 }
 
 interface LoggedRequest {

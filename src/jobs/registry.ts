@@ -6,6 +6,7 @@ import {
   describeScheduleReport,
   runReviewSchedule,
 } from '../modules/access/access-reviews.schedule.ts'
+import { dataPurgeJob } from '../modules/data/purge.job.ts'
 import type { JobDefinition } from './job.ts'
 
 const HOUR_MS = 3_600_000
@@ -25,7 +26,7 @@ export const accessReviewsJob: JobDefinition = {
 }
 
 export function rampartJobs(): JobDefinition[] {
-  return [accessReviewsJob]
+  return [accessReviewsJob, dataPurgeJob]
 }
 
 export function findJobDefinition(name: string): JobDefinition | undefined {

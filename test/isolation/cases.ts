@@ -9,7 +9,12 @@ import type { App } from '../../src/app.ts'
 import type { SignedIn, SignedUp } from '../support/app.ts'
 import { accessReviewsCases } from './cases.access-reviews.ts'
 import { apiKeysCases } from './cases.api-keys.ts'
+import { consoleCases } from './cases.console.ts'
+import { dashboardsCases } from './cases.dashboards.ts'
+import { dataCases } from './cases.data.ts'
+import { dataImportCases } from './cases.data-import.ts'
 import { groupsCases } from './cases.groups.ts'
+import { kioskLinksCases } from './cases.kiosk-links.ts'
 import { membersCases } from './cases.members.ts'
 
 export interface Party extends SignedUp {
@@ -85,8 +90,12 @@ export const isolationCases: Record<string, IsolationCase> = {
   ...groupsCases,
   ...apiKeysCases,
   ...accessReviewsCases,
+  ...dataCases,
+  ...consoleCases,
+  ...dataImportCases,
+  ...dashboardsCases,
+  ...kioskLinksCases,
   'OPTIONS *': { kind: 'public', reason: 'CORS preflight: headers only, no data' },
-  'GET /': { kind: 'public', reason: 'console placeholder page, static HTML' },
   'GET /docs': STATIC_DOCS,
   'GET /docs/': STATIC_DOCS,
   'GET /docs/static/index.html': STATIC_DOCS,

@@ -98,6 +98,26 @@ export function collections(ctx: MigrationContext) {
         GRANT UPDATE (data, sealed, subject_index, subject_key_version, revision, updated_by,
           updated_at, deleted_at, deleted_by, purge_after) ON records TO ${app}`.execute(db)
       await sql`GRANT SELECT, INSERT ON collection_versions TO ${app}`.execute(db)
+      // DATA-4: the purge job serves every tenant: this gateway names the tenants with locked
+      // collections or records whose lock ran out by p_now (ids only); the rows are then read
+      // and deleted under row-level security.
+      await sql`
+        CREATE FUNCTION rampart_data_purge_due(p_now timestamptz, p_limit integer)
+        RETURNS SETOF uuid
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+        AS $$
+          SELECT tenant_id FROM (
+            SELECT tenant_id FROM collections WHERE deleted_at IS NOT NULL AND purge_after <= p_now
+            UNION
+            SELECT tenant_id FROM records WHERE deleted_at IS NOT NULL AND purge_after <= p_now
+          ) due ORDER BY tenant_id LIMIT p_limit
+        $$`.execute(db)
+      await sql`REVOKE ALL ON FUNCTION rampart_data_purge_due(timestamptz, integer) FROM PUBLIC`.execute(
+        db,
+      )
+      await sql`GRANT EXECUTE ON FUNCTION rampart_data_purge_due(timestamptz, integer) TO ${app}`.execute(
+        db,
+      )
     },
   }
 }

@@ -17,6 +17,7 @@ import { groups } from './20261201T0500_groups.ts'
 import { apiKeys } from './20261201T0600_api_keys.ts'
 import { accessReviews } from './20261201T0700_access_reviews.ts'
 import { collections } from './20261201T0800_collections.ts'
+import { dashboards } from './20261201T0900_dashboards.ts'
 
 export interface MigrationContext {
   /** The non-owner role the application runs as. */
@@ -45,6 +46,7 @@ export class RampartMigrations implements MigrationProvider {
       '20261201T0600_api_keys': apiKeys(this.ctx),
       '20261201T0700_access_reviews': accessReviews(this.ctx),
       '20261201T0800_collections': collections(this.ctx),
+      '20261201T0900_dashboards': dashboards(this.ctx),
     }
   }
 }

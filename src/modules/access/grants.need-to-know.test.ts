@@ -194,7 +194,7 @@ describe('AUTHZ-2 need to know', () => {
       ).toBe(false)
     }
     await expect(
-      inTenant((trx) => hasGrant(trx, tenant(), user.id, 'collection', user.id, 'view')),
+      inTenant((trx) => hasGrant(trx, tenant(), user.id, 'no_such_type', user.id, 'view')),
     ).rejects.toThrow(TypeError)
     await expect(
       inTenant((trx) => grantedResourceIds(trx, tenant(), user.id, TEST_TYPE, 'delete')),

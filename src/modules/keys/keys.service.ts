@@ -1,13 +1,13 @@
 // KMS-1, KMS-5: operator actions on tenant keys (the `rampart keys` commands). Each is audited in
 // the tenant's log, and master rotation in the platform's, with the system as the actor.
 import type { RequestMeta, ServiceContext } from '../../context.ts'
-import { ENCRYPTED_COLUMNS, type EncryptedColumn } from '../../crypto/encrypted-columns.ts'
+import type { EncryptedColumn } from '../../crypto/encrypted-columns.ts'
 import { KmsError } from '../../crypto/errors.ts'
 import type { TenantKeyStatus } from '../../crypto/keyring.ts'
 import { withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent, recordPlatformEvent } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
-import { countByVersion } from './keys.repository.ts'
+import { encryptedStores } from './encrypted-stores.ts'
 
 export type KeysContext = Pick<ServiceContext, 'db' | 'keys'>
 
@@ -28,16 +28,20 @@ function keyEvent(
   }
 }
 
-/** Fields stored under each key version, per encrypted column: what retiring would orphan. */
+/**
+ * Values stored under a key version, in every store of ciphertext (or only `columns`): what
+ * retiring it would orphan.
+ */
 export async function usageByVersion(
   ctx: KeysContext,
   tenantId: string,
   version: number,
-  columns: readonly EncryptedColumn[] = ENCRYPTED_COLUMNS,
+  columns?: readonly EncryptedColumn[],
 ): Promise<number> {
   return withTenant(ctx.db, tenantId, async (trx) => {
     let n = 0
-    for (const c of columns) n += await countByVersion(trx, c, tenantId, version, true)
+    for (const store of encryptedStores(columns))
+      n += await store.count(trx, tenantId, version, true)
     return n
   })
 }
@@ -74,8 +78,8 @@ export async function retireTenantKey(
   tenantId: string,
   version: number,
   meta: RequestMeta,
-  /** The encrypted columns to check; every registered one by default. */
-  columns: readonly EncryptedColumn[] = ENCRYPTED_COLUMNS,
+  /** The encrypted columns to check; every store of ciphertext by default. */
+  columns?: readonly EncryptedColumn[],
 ): Promise<void> {
   const inUse = await usageByVersion(ctx, tenantId, version, columns)
   if (inUse > 0) {

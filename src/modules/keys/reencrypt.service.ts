@@ -3,11 +3,10 @@
 // so a crash loses at most the batch in flight and a re-run carries on where it stopped.
 
 import type { RequestMeta } from '../../context.ts'
-import { ENCRYPTED_COLUMNS, type EncryptedColumn } from '../../crypto/encrypted-columns.ts'
-import { decryptField, encryptField } from '../../crypto/field-encryption.ts'
+import type { EncryptedColumn } from '../../crypto/encrypted-columns.ts'
 import { withTenant } from '../../db/tenant.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
-import { countByVersion, replaceValue, valuesNotUnder } from './keys.repository.ts'
+import { encryptedStores } from './encrypted-stores.ts'
 import type { KeysContext } from './keys.service.ts'
 
 export interface ReencryptOptions {
@@ -16,7 +15,7 @@ export interface ReencryptOptions {
   onProgress?: (done: number, total: number) => void
   /** Test seam: runs after a batch commits, before the next starts (simulated crashes). */
   afterBatch?: (batch: number) => void | Promise<void>
-  /** Limits the run to these columns (tests); every registered column by default. */
+  /** Limits the run to these columns (tests); every store of ciphertext by default. */
   columns?: readonly EncryptedColumn[]
 }
 
@@ -36,32 +35,24 @@ export async function reencryptTenant(
   options: ReencryptOptions,
   meta: RequestMeta,
 ): Promise<ReencryptResult> {
-  const columns = options.columns ?? ENCRYPTED_COLUMNS
+  const stores = encryptedStores(options.columns)
   const version = await ctx.keys.currentVersion(tenantId)
   const remainingNow = () =>
     withTenant(ctx.db, tenantId, async (trx) => {
       let n = 0
-      for (const c of columns) n += await countByVersion(trx, c, tenantId, version, false)
+      for (const store of stores) n += await store.count(trx, tenantId, version, false)
       return n
     })
   const total = await remainingNow()
   let moved = 0
   let skipped = 0
   let batch = 0
-  for (const c of columns) {
+  for (const store of stores) {
     let afterId: string | null = null
     for (;;) {
       const result = await withTenant(ctx.db, tenantId, async (trx) => {
-        const values = await valuesNotUnder(trx, c, tenantId, version, afterId, options.batchSize)
-        let changed = 0
-        for (const { id, value } of values) {
-          const ref = { tenantId, table: c.table, column: c.column, rowId: id }
-          const plaintext = await decryptField(ctx.keys, ref, value)
-          const next = await encryptField(ctx.keys, ref, plaintext)
-          plaintext.fill(0)
-          if (await replaceValue(trx, c, tenantId, id, value, next)) changed++
-        }
-        if (changed > 0) {
+        const done = await store.move(trx, ctx.keys, tenantId, version, afterId, options.batchSize)
+        if (done.changed > 0) {
           // LOG-1: which column's values moved; the key version is the reason code.
           await recordEvent(trx, tenantId, {
             category: 'tenant',
@@ -70,11 +61,11 @@ export async function reencryptTenant(
             reason: `v${version}`,
             actor: { type: 'system' },
             target: { type: 'tenant_key', id: tenantId },
-            fields: [c.column],
+            fields: done.fields,
             ...eventOrigin(meta),
           })
         }
-        return { read: values.length, changed, lastId: values.at(-1)?.id ?? null }
+        return done
       })
       moved += result.changed
       skipped += result.read - result.changed

@@ -43,10 +43,10 @@ import { computeDashboards } from '../src/modules/data/dashboards.service.ts'
 import type { WidgetDefinition } from '../src/modules/data/dashboards.widgets.ts'
 import { hashToken } from '../src/modules/identity/tokens.ts'
 import { waitForQuietMachine } from './support/cpu.ts'
-import { fixed, numberFromEnv, progressOf, table } from './support/figures.ts'
+import { fixed, median, numberFromEnv, progressOf, table } from './support/figures.ts'
+import { inject, type Org, organisation } from './support/organisation.ts'
 import { APP_ROLE, createBenchDatabase } from './support/postgres.ts'
 
-const PASSWORD = 'velvet-Harbour-71-quietly-Orbit'
 const TARGET_MS = 1000
 const FILL_BATCH = 100_000
 const QUIET_IDLE_SHARE = 0.85
@@ -71,14 +71,6 @@ function settingsFromEnv(): Settings {
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
-
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
@@ -87,44 +79,6 @@ function percentile(values: readonly number[], p: number): number {
 async function quiet(settings: Settings): Promise<void> {
   if (settings.quietWaitSeconds > 0) {
     await waitForQuietMachine(QUIET_IDLE_SHARE, settings.quietWaitSeconds * 1000)
-  }
-}
-
-interface Org {
-  tenantId: string
-  authorization: { authorization: string }
-}
-
-async function inject(app: App, org: Org, method: 'POST', url: string, payload: object) {
-  const res = await app.inject({ method, url, headers: org.authorization, payload })
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
-  return res.json() as Record<string, unknown>
-}
-
-async function organisation(app: App): Promise<Org> {
-  const slug = `bench-dash-${process.pid}`
-  const email = `owner@${slug}.example`
-  const signup = await app.inject({
-    method: 'POST',
-    url: '/api/v1/signup',
-    payload: {
-      organisationName: 'Bench dashboards',
-      slug,
-      ownerEmail: email,
-      ownerPassword: PASSWORD,
-    },
-  })
-  if (signup.statusCode !== 201) throw new Error(`sign-up: ${signup.statusCode} ${signup.body}`)
-  const tenantId = (signup.json() as { tenant: { id: string } }).tenant.id
-  const session = await app.inject({
-    method: 'POST',
-    url: '/api/v1/sessions',
-    payload: { tenant: slug, email, password: PASSWORD, mode: 'bearer' },
-  })
-  if (session.statusCode !== 201) throw new Error(`sign-in: ${session.statusCode} ${session.body}`)
-  return {
-    tenantId,
-    authorization: { authorization: `Bearer ${(session.json() as { token: string }).token}` },
   }
 }
 
@@ -362,7 +316,7 @@ export async function runDataDashboardsBenchmark(): Promise<void> {
   await app.ready()
   try {
     const ctx: ServiceContext = { config, db: handle, keys: keys.keyring }
-    const org = await organisation(app)
+    const org = await organisation(app, `bench-dash-${process.pid}`, 'Bench dashboards')
     const collection = await inject(app, org, 'POST', '/api/v1/collections', {
       name: 'Sales',
       fields: [

@@ -31,10 +31,10 @@ import type { Classification } from '../src/modules/data/fields.ts'
 import { sealRecord } from '../src/modules/data/records.codec.ts'
 import { insertRecords } from '../src/modules/data/records.repository.ts'
 import type { RecordsTable } from '../src/modules/data/records.table.ts'
-import { fixed, numberFromEnv, progressOf, table } from './support/figures.ts'
+import { fixed, median, numberFromEnv, progressOf, table } from './support/figures.ts'
+import { inject, type Org, organisation } from './support/organisation.ts'
 import { APP_ROLE, createBenchDatabase } from './support/postgres.ts'
 
-const PASSWORD = 'velvet-Harbour-71-quietly-Orbit'
 const TARGET_RATIO = 0.6
 const SEED_BATCH = 1000
 
@@ -66,14 +66,6 @@ function settingsFromEnv(): Settings {
 
 const progress = progressOf('data-records')
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
-
 function fieldsWith(personal: Classification) {
   return [
     { key: 'name', label: 'Name', type: 'text', classification: personal, required: true },
@@ -90,42 +82,6 @@ function fieldsWith(personal: Classification) {
       options: ['gold', 'silver', 'bronze'],
     },
   ]
-}
-
-interface Org {
-  tenantId: string
-  authorization: { authorization: string }
-}
-
-async function inject(app: App, org: Org, method: 'GET' | 'POST', url: string, payload?: object) {
-  const res = await app.inject({
-    method,
-    url,
-    headers: org.authorization,
-    ...(payload ? { payload } : {}),
-  })
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
-  return res.json() as Record<string, unknown>
-}
-
-async function organisation(app: App): Promise<Org> {
-  const slug = `bench-data-${process.pid}`
-  const email = `owner@${slug}.example`
-  const signup = await app.inject({
-    method: 'POST',
-    url: '/api/v1/signup',
-    payload: { organisationName: 'Bench data', slug, ownerEmail: email, ownerPassword: PASSWORD },
-  })
-  if (signup.statusCode !== 201) throw new Error(`sign-up: ${signup.statusCode} ${signup.body}`)
-  const tenantId = (signup.json() as { tenant: { id: string } }).tenant.id
-  const session = await app.inject({
-    method: 'POST',
-    url: '/api/v1/sessions',
-    payload: { tenant: slug, email, password: PASSWORD, mode: 'bearer' },
-  })
-  if (session.statusCode !== 201) throw new Error(`sign-in: ${session.statusCode} ${session.body}`)
-  const token = (session.json() as { token: string }).token
-  return { tenantId, authorization: { authorization: `Bearer ${token}` } }
 }
 
 /** The same values for both collections: row i of one equals row i of the other. */
@@ -235,7 +191,7 @@ async function runOn(kind: 'postgres' | 'pglite', settings: Settings): Promise<F
   await app.ready()
   try {
     const ctx: ServiceContext = { config, db: handle, keys: keys.keyring }
-    const org = await organisation(app)
+    const org = await organisation(app, `bench-data-${process.pid}`, 'Bench data')
     const targets: Record<'plain' | 'sealed', Target> = {
       plain: { collection: await collectionOf(app, org, 'plain', 'public'), ids: [] },
       sealed: { collection: await collectionOf(app, org, 'sealed', 'personal'), ids: [] },

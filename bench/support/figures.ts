@@ -19,6 +19,15 @@ export function mean(values: ArrayLike<number>): number {
   return sum / Math.max(values.length, 1)
 }
 
+/** The middle value (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
 /** A figure for a table: fixed digits, or '-' when there is none. */
 export function fixed(value: number | null, digits: number): string {
   return value === null || Number.isNaN(value) ? '-' : value.toFixed(digits)

@@ -7,11 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { cliHarness } from '../../test/support/cli.ts'
-import { loadConfig } from '../config/config.ts'
 import { withTenant } from '../db/tenant.ts'
 import { sequencePending } from '../modules/audit/audit.service.ts'
 import type { FieldDefinition } from '../modules/data/fields.ts'
-import { openConfiguredDatabase } from '../server.ts'
 import { EXIT_FILE_INVALID, EXIT_NO_INPUT, EXIT_NO_OUTPUT, EXIT_ROWS_REJECTED } from './data.ts'
 
 const cli = cliHarness('data-cli')
@@ -28,17 +26,9 @@ let tenantId: string
 let collectionId: string
 let dir: string
 
-/** Opens the CLI's own database as the owner for the duration of `fn`. */
-async function withDatabase<T>(
-  fn: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
-) {
-  const db = await openConfiguredDatabase(loadConfig(cli.env()), 'owner')
-  try {
-    return await fn(db)
-  } finally {
-    await db.close()
-  }
-}
+/** `rampart data <verb>` on the test collection of the test tenant, with `rest` after. */
+const dataCli = (verb: 'import' | 'export', ...rest: string[]) =>
+  rampart(['data', verb, '--tenant', SLUG, '--collection', collectionId, ...rest])
 
 beforeAll(async () => {
   const made = await rampart([
@@ -54,7 +44,7 @@ beforeAll(async () => {
   expect(made.code).toBe(0)
   dir = mkdtempSync(join(tmpdir(), 'rampart-data-cli-'))
   collectionId = randomUUID()
-  await withDatabase(async (db) => {
+  await cli.onDatabase(async (db) => {
     const tenant = await db.db
       .selectFrom('tenants')
       .select('id')
@@ -97,16 +87,7 @@ describe('rampart data', () => {
     for (let i = 1; i <= 30; i++) lines.push(i === 7 ? 'Seven,seven,Rome' : `Person ${i},${i},Rome`)
     lines.push(',40,Nowhere')
     writeFileSync(file, `${lines.join('\n')}\n`)
-    const run = await rampart([
-      'data',
-      'import',
-      '--tenant',
-      SLUG,
-      '--collection',
-      collectionId,
-      '--file',
-      file,
-    ])
+    const run = await dataCli('import', '--file', file)
     expect(run.code, run.err.join('\n')).toBe(EXIT_ROWS_REJECTED)
     expect(run.out).toEqual([
       '29 of 31 row(s) imported in 1 batch(es); 2 rejected',
@@ -119,17 +100,7 @@ describe('rampart data', () => {
 
     const nd = join(dir, 'more.jsonl')
     writeFileSync(nd, '{"name": "Ndjson One", "age": 1}\n{"name": "Ndjson Two"}\n')
-    const atomic = await rampart([
-      'data',
-      'import',
-      '--tenant',
-      SLUG,
-      '--collection',
-      collectionId,
-      '--file',
-      nd,
-      '--atomic',
-    ])
+    const atomic = await dataCli('import', '--file', nd, '--atomic')
     expect(atomic.code).toBe(0)
     expect(atomic.out).toEqual(['2 of 2 row(s) imported in 1 batch(es); 0 rejected (atomic)'])
   })
@@ -137,23 +108,13 @@ describe('rampart data', () => {
   it('DATA-1: a malformed file exits 65 and says what was committed; usage errors are refused', async () => {
     const file = join(dir, 'broken.json')
     writeFileSync(file, '[{"name": "Fine"}, {"name": "Broken"')
-    const broken = await rampart([
-      'data',
-      'import',
-      '--tenant',
-      SLUG,
-      '--collection',
-      collectionId,
-      '--file',
-      file,
-    ])
+    const broken = await dataCli('import', '--file', file)
     expect(broken.code).toBe(EXIT_FILE_INVALID)
     expect(broken.err[0]).toMatch(/^error DATA_IMPORT_FILE_INVALID: .* \(row 2, malformed_json\)$/)
     expect(broken.out[0]).toBe('0 of 1 row(s) imported in 0 batch(es); 0 rejected')
 
-    const base = ['data', 'import', '--tenant', SLUG, '--collection', collectionId]
-    expect((await rampart([...base, '--file', join(dir, 'missing.csv')])).code).toBe(EXIT_NO_INPUT)
-    expect((await rampart([...base, '--file', join(dir, 'people.txt')])).code).toBe(1)
+    expect((await dataCli('import', '--file', join(dir, 'missing.csv'))).code).toBe(EXIT_NO_INPUT)
+    expect((await dataCli('import', '--file', join(dir, 'people.txt'))).code).toBe(1)
     const otherCollection = await rampart([
       'data',
       'import',
@@ -179,7 +140,7 @@ describe('rampart data', () => {
   })
 
   it('DATA-3: export writes decrypted records to standard output or to a new 0600 file', async () => {
-    const csv = await rampart(['data', 'export', '--tenant', SLUG, '--collection', collectionId])
+    const csv = await dataCli('export')
     expect(csv.code).toBe(0)
     expect(csv.out[0]).toBe('name,age,city')
     expect(csv.out).toContain('"Person 30",30,"Rome"')
@@ -188,53 +149,20 @@ describe('rampart data', () => {
     expect(csv.err).toEqual(['31 record(s) exported'])
 
     const out = join(dir, 'export.json')
-    const json = await rampart([
-      'data',
-      'export',
-      '--tenant',
-      SLUG,
-      '--collection',
-      collectionId,
-      '--format',
-      'json',
-      '--out',
-      out,
-    ])
+    const json = await dataCli('export', '--format', 'json', '--out', out)
     expect(json.code).toBe(0)
     expect(json.out).toEqual([`31 record(s) exported to ${out}`])
     expect(statSync(out).mode & 0o777).toBe(0o600)
     const records = JSON.parse(readFileSync(out, 'utf8')) as { name: string }[]
     expect(records).toHaveLength(31)
     expect(records.map((r) => r.name)).toContain('Person 1')
-    const again = await rampart([
-      'data',
-      'export',
-      '--tenant',
-      SLUG,
-      '--collection',
-      collectionId,
-      '--out',
-      out,
-    ])
+    const again = await dataCli('export', '--out', out)
     expect(again.code).toBe(EXIT_NO_OUTPUT)
-    expect(
-      (
-        await rampart([
-          'data',
-          'export',
-          '--tenant',
-          SLUG,
-          '--collection',
-          collectionId,
-          '--format',
-          'xml',
-        ])
-      ).code,
-    ).toBe(1)
+    expect((await dataCli('export', '--format', 'xml')).code).toBe(1)
   })
 
   it('LOG-1: the operator’s imports and exports are in the tenant’s log with actor system, names only', async () => {
-    const events = await withDatabase(async (db) => {
+    const events = await cli.onDatabase(async (db) => {
       await sequencePending(db, tenantId)
       const rows = await db.db
         .selectFrom('audit_entries')

@@ -10,19 +10,15 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Config } from '../config/config.ts'
 import type { ServiceContext } from '../context.ts'
-import { KmsError } from '../crypto/errors.ts'
-import { KeyProviderError } from '../crypto/key-provider.ts'
 import { withKeyServices } from '../crypto/key-services.ts'
-import { KeyStoreError } from '../crypto/key-store.ts'
 import { AppError } from '../http/errors.ts'
 import { EXPORT_FORMATS } from '../modules/data/export.formats.ts'
 import { exportAsOperator } from '../modules/data/export.service.ts'
 import type { ImportReport } from '../modules/data/import.report.ts'
 import { IMPORT_FORMATS, type ImportFormat } from '../modules/data/import.rows.ts'
 import { importAsOperator } from '../modules/data/import.service.ts'
-import { findTenantBySlug } from '../modules/tenants/tenant-deletion.repository.ts'
-import { openConfiguredDatabase, prepareSchema } from '../server.ts'
 import { type CliIo, progressOf } from './io.ts'
+import { operatorTenant, withOperatorDatabase } from './tenant.ts'
 
 /** Some rows were rejected (the others are imported, unless --atomic). */
 export const EXIT_ROWS_REJECTED = 1
@@ -71,38 +67,17 @@ async function run(
   purpose: 'import' | 'export',
   action: (ctx: ServiceContext, tenantId: string) => Promise<number>,
 ): Promise<number> {
-  const db = await openConfiguredDatabase(config, 'owner')
-  try {
-    await prepareSchema(config, db)
-    const tenant = await findTenantBySlug(db.db, slug)
-    if (!tenant) {
-      io.err(`no tenant with slug ${slug}`)
-      return 1
-    }
+  return withOperatorDatabase(config, io, async (db) => {
+    const tenant = await operatorTenant(db, slug, io)
+    if (!tenant) return 1
     if (tenant.status === 'terminated' || (purpose === 'import' && tenant.status !== 'active')) {
       io.err(`tenant ${slug} is ${tenant.status}: its data is not open to ${purpose}`)
       return 1
     }
-    return await withKeyServices(config.keys, (keys) =>
+    return withKeyServices(config.keys, (keys) =>
       action({ config, db, keys: keys.keyring }, tenant.id),
     )
-  } catch (err) {
-    if (err instanceof AppError) {
-      io.err(`error ${err.code}: ${err.message}`)
-      return 1
-    }
-    if (
-      err instanceof KmsError ||
-      err instanceof KeyProviderError ||
-      err instanceof KeyStoreError
-    ) {
-      io.err(`${err.reason}: ${err.message}`)
-      return 1
-    }
-    throw err
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 function printReport(report: ImportReport, io: CliIo): void {

@@ -6,6 +6,7 @@ import { KmsError } from '../crypto/errors.ts'
 import { KeyProviderError } from '../crypto/key-provider.ts'
 import { withKeyServices } from '../crypto/key-services.ts'
 import { KeyStoreError } from '../crypto/key-store.ts'
+import type { DatabaseHandle } from '../db/connection.ts'
 import { AppError } from '../http/errors.ts'
 import { findTenantBySlug } from '../modules/tenants/tenant-deletion.repository.ts'
 import {
@@ -17,6 +18,7 @@ import {
 } from '../modules/tenants/tenant-deletion.service.ts'
 import { listAllTenants } from '../modules/tenants/tenants.repository.ts'
 import { signUp } from '../modules/tenants/tenants.service.ts'
+import type { TenantRow } from '../modules/tenants/tenants.table.ts'
 import { openConfiguredDatabase, prepareSchema } from '../server.ts'
 import type { CliIo } from './io.ts'
 
@@ -161,12 +163,27 @@ export async function tenantShred(
     io.err(usage)
     return 1
   }
+  return withOperatorDatabase(config, io, (db) =>
+    withKeyServices(config.keys, (keys) =>
+      shredAction({ config, db, keys: keys.keyring }, slug, options, io),
+    ),
+  )
+}
+
+/**
+ * The operator commands' way in: opens the database as owner with its schema ready, runs
+ * `action`, closes it. Known errors (a service's AppError, a key-service error) are printed and
+ * exit 1; anything else is a bug and is thrown.
+ */
+export async function withOperatorDatabase(
+  config: Config,
+  io: CliIo,
+  action: (db: DatabaseHandle) => Promise<number>,
+): Promise<number> {
   const db = await openConfiguredDatabase(config, 'owner')
   try {
     await prepareSchema(config, db)
-    return await withKeyServices(config.keys, (keys) =>
-      shredAction({ config, db, keys: keys.keyring }, slug, options, io),
-    )
+    return await action(db)
   } catch (err) {
     if (err instanceof AppError) {
       io.err(`error ${err.code}: ${err.message}`)
@@ -184,6 +201,17 @@ export async function tenantShred(
   } finally {
     await db.close()
   }
+}
+
+/** The tenant with `slug`, or null once the operator has been told there is none. */
+export async function operatorTenant(
+  db: DatabaseHandle,
+  slug: string,
+  io: CliIo,
+): Promise<TenantRow | null> {
+  const tenant = await findTenantBySlug(db.db, slug)
+  if (!tenant) io.err(`no tenant with slug ${slug}`)
+  return tenant ?? null
 }
 
 async function shredAction(
@@ -210,11 +238,8 @@ async function shredAction(
     io.out(`${done.length} deletion(s) completed`)
     return 0
   }
-  const tenant = await findTenantBySlug(ctx.db.db, slug as string)
-  if (!tenant) {
-    io.err(`no tenant with slug ${slug}`)
-    return 1
-  }
+  const tenant = await operatorTenant(ctx.db, slug as string, io)
+  if (!tenant) return 1
   if (options.cancel) {
     const back = await cancelTenantDeletion(ctx, tenant.id, SYSTEM_META)
     io.out(`${tenant.slug}: deletion cancelled; the organisation is ${back.status} again`)

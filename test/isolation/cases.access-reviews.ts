@@ -1,18 +1,9 @@
 // AUTHZ-5: isolation cases for the access-reviews routes, merged into cases.ts. A names B's
 // tenant, users and sessions in paths, queries, headers and bodies; A's own schedule and reviews
 // change, B's never, and B's ids as review ids are the same 404 as ids that never existed.
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import type { IsolationCase, IsolationContext, Party } from './cases.ts'
-
-function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
-  for (const r of responses) {
-    if (r.statusCode !== status || (code && r.json().error.code !== code)) {
-      throw new Error(`expected ${status} ${code ?? ''}, got ${r.statusCode} ${r.body}`)
-    }
-  }
-}
-
-const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
+import type { InjectOptions } from 'fastify'
+import { expectStatus, idsOfB } from './case-helpers.ts'
+import type { IsolationCase, IsolationContext } from './cases.ts'
 
 /** A's requests at `path(id)` for each of B's ids, bearer and cookie. */
 function atIdsOfB(

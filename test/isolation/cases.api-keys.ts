@@ -2,17 +2,8 @@
 // tenant, users and sessions as key ids, filters and headers; only A's own keys are touched.
 // Revoking B's real keys by id is tried in src/modules/access/api-keys.test.ts.
 import type { LightMyRequestResponse } from 'fastify'
+import { expectStatus, idsOfB } from './case-helpers.ts'
 import type { IsolationCase, Party } from './cases.ts'
-
-const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
-
-function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
-  for (const r of responses) {
-    if (r.statusCode !== status || (code && r.json().error.code !== code)) {
-      throw new Error(`expected ${status} ${code ?? ''}, got ${r.statusCode} ${r.body}`)
-    }
-  }
-}
 
 function expectNoKeysOfB(responses: LightMyRequestResponse[], b: Party): void {
   for (const r of responses) {

@@ -2,32 +2,12 @@
 // headers, queries and bodies and B's ids as dashboard and collection ids; every answer is A's own
 // (an empty list) or the same 404 or 422 as for an id that never existed.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import type { IsolationCase, IsolationContext, Party } from './cases.ts'
-
-const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
-
-function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
-  for (const r of responses) {
-    if (r.statusCode !== status || (code && r.json().error.code !== code)) {
-      throw new Error(`expected ${status} ${code ?? ''}, got ${r.statusCode} ${r.body}`)
-    }
-  }
-}
+import { atIdsOfB, expectStatus, idsOfB, listsNothingOfB } from './case-helpers.ts'
+import type { IsolationCase } from './cases.ts'
 
 /** A's requests at each of B's ids in the `:dashboardId` place. */
-function atDashboardsOfB(
-  method: InjectOptions['method'],
-  rest = '',
-  payload?: object,
-): (ctx: IsolationContext) => InjectOptions[] {
-  return ({ a, b }) =>
-    idsOfB(b).map((id) => ({
-      method,
-      url: `/api/v1/dashboards/${id}${rest}`,
-      headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
-      ...(payload ? { payload } : {}),
-    }))
-}
+const atDashboardsOfB = (method: InjectOptions['method'], rest = '', payload?: object) =>
+  atIdsOfB('/api/v1/dashboards', method, () => rest, payload)
 
 const notFound = (responses: LightMyRequestResponse[]) =>
   expectStatus(responses, 404, 'DATA_DASHBOARD_NOT_FOUND')
@@ -61,23 +41,7 @@ export const dashboardsCases: Record<string, IsolationCase> = {
       expectStatus(responses.slice(3), 400, 'REQUEST_INVALID')
     },
   },
-  'GET /api/v1/dashboards': {
-    kind: 'tenant',
-    requests: ({ a, b }) => [
-      {
-        method: 'GET',
-        url: `/api/v1/dashboards?tenant=${b.tenant.id}`,
-        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
-      },
-      { method: 'GET', url: '/api/v1/dashboards', cookies: a.cookie.cookies },
-    ],
-    verify: (responses) => {
-      expectStatus(responses, 200)
-      for (const r of responses) {
-        if (r.json().dashboards.length !== 0) throw new Error(`A saw dashboards: ${r.body}`)
-      }
-    },
-  },
+  'GET /api/v1/dashboards': listsNothingOfB('/api/v1/dashboards', 'dashboards'),
   'GET /api/v1/dashboards/:dashboardId': {
     kind: 'tenant',
     requests: atDashboardsOfB('GET'),

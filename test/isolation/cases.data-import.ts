@@ -2,35 +2,18 @@
 // imports and exports at B's ids in the `:collectionId` place, with B's tenant in headers and
 // queries, and names B's tenant in an import's columns and values: every answer is the 404 of an
 // id that never existed, a refusal, or A's own collection; B's rows stay exactly as they were.
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { InjectOptions } from 'fastify'
+import { expectStatus, idsOfB, madeByA } from './case-helpers.ts'
 import type { IsolationCase, IsolationContext, Party } from './cases.ts'
-
-const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
-
-function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
-  for (const r of responses) {
-    if (r.statusCode !== status || (code && r.json().error.code !== code)) {
-      throw new Error(`expected ${status} ${code ?? ''}, got ${r.statusCode} ${r.body}`)
-    }
-  }
-}
 
 let made = 0
 
 /** A collection of A's own, made through the API. */
-async function collectionOfA({ app, a }: IsolationContext): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/collections',
-    headers: a.bearer.authorization,
-    payload: {
-      name: `A's import target ${++made}`,
-      fields: [{ key: 'name', label: 'Name', type: 'text', classification: 'personal' }],
-    },
+const collectionOfA = (ctx: IsolationContext) =>
+  madeByA(ctx, '/api/v1/collections', {
+    name: `A's import target ${++made}`,
+    fields: [{ key: 'name', label: 'Name', type: 'text', classification: 'personal' }],
   })
-  if (res.statusCode !== 201) throw new Error(`A's collection not made: ${res.body}`)
-  return res.json().id
-}
 
 const importAt = (a: Party, b: Party, id: string, body: string): InjectOptions => ({
   method: 'POST',

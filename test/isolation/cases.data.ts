@@ -4,17 +4,15 @@
 // id that never existed. src/modules/data/records.tenant-isolation.test.ts aims A at B's real
 // collections and records as well.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import {
+  atIdsOfB,
+  createsOnlyInA,
+  expectNotFoundAtIdsOfB,
+  expectStatus,
+  listsNothingOfB,
+  madeByA,
+} from './case-helpers.ts'
 import type { IsolationCase, IsolationContext, Party } from './cases.ts'
-
-const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
-
-function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
-  for (const r of responses) {
-    if (r.statusCode !== status || (code && r.json().error.code !== code)) {
-      throw new Error(`expected ${status} ${code ?? ''}, got ${r.statusCode} ${r.body}`)
-    }
-  }
-}
 
 const FIELDS = [
   { key: 'name', label: 'Name', type: 'text', classification: 'personal' },
@@ -22,33 +20,17 @@ const FIELDS = [
 ]
 
 /** A's requests with each of B's ids in the `:collectionId` place (and `rest` after it). */
-function atCollectionsOfB(
+const atCollectionsOfB = (
   method: InjectOptions['method'],
   rest: (b: Party) => string,
   payload?: object,
-): (ctx: IsolationContext) => InjectOptions[] {
-  return ({ a, b }) =>
-    idsOfB(b).map((id) => ({
-      method,
-      url: `/api/v1/collections/${id}${rest(b)}`,
-      headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
-      ...(payload ? { payload } : {}),
-    }))
-}
+) => atIdsOfB('/api/v1/collections', method, rest, payload)
 
 let made = 0
 
 /** A collection of A's own, made through the API. */
-async function collectionOfA({ app, a }: IsolationContext): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/collections',
-    headers: a.bearer.authorization,
-    payload: { name: `A's collection ${++made}`, fields: FIELDS },
-  })
-  if (res.statusCode !== 201) throw new Error(`A's collection not made: ${res.body}`)
-  return res.json().id
-}
+const collectionOfA = (ctx: IsolationContext) =>
+  madeByA(ctx, '/api/v1/collections', { name: `A's collection ${++made}`, fields: FIELDS })
 
 /** B's ids aimed at A's own collection in the `:recordId` place; all must get 404 `code`. */
 async function expectNotFoundInAsCollection(
@@ -59,18 +41,8 @@ async function expectNotFoundInAsCollection(
   payload?: object,
 ): Promise<void> {
   const id = await collectionOfA(ctx)
-  const responses: LightMyRequestResponse[] = []
-  for (const idOfB of idsOfB(ctx.b)) {
-    responses.push(
-      await ctx.app.inject({
-        method,
-        url: `/api/v1/collections/${id}/records/${idOfB}${rest}`,
-        headers: { ...ctx.a.bearer.authorization, 'x-tenant-id': ctx.b.tenant.id },
-        ...(payload ? { payload } : {}),
-      }),
-    )
-  }
-  expectStatus(responses, 404, code)
+  const urlOf = (idOfB: string) => `/api/v1/collections/${id}/records/${idOfB}${rest}`
+  await expectNotFoundAtIdsOfB(ctx, method, urlOf, code, payload)
 }
 
 const collectionNotFound = (responses: LightMyRequestResponse[]) =>
@@ -79,52 +51,10 @@ const notDeleted = (responses: LightMyRequestResponse[]) =>
   expectStatus(responses, 404, 'DATA_NOT_DELETED')
 
 export const dataCases: Record<string, IsolationCase> = {
-  'GET /api/v1/collections': {
-    kind: 'tenant',
-    requests: ({ a, b }) => [
-      {
-        method: 'GET',
-        url: `/api/v1/collections?tenant=${b.tenant.id}`,
-        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
-      },
-      { method: 'GET', url: '/api/v1/collections', cookies: a.cookie.cookies },
-    ],
-    verify: (responses) => {
-      expectStatus(responses, 200)
-      for (const r of responses) {
-        if (r.json().collections.length !== 0) throw new Error(`A saw collections: ${r.body}`)
-      }
-    },
-  },
-  'POST /api/v1/collections': {
-    kind: 'tenant',
-    requests: ({ a, b }) => [
-      {
-        method: 'POST',
-        url: '/api/v1/collections',
-        headers: a.bearer.authorization,
-        payload: { name: 'Into B?', fields: FIELDS, tenantId: b.tenant.id },
-      },
-      {
-        method: 'POST',
-        url: `/api/v1/collections?tenant=${b.tenant.id}`,
-        cookies: a.cookie.cookies,
-        headers: { 'x-csrf-token': a.cookie.csrf, 'x-tenant-id': b.tenant.id },
-        payload: { name: 'Stays in A', fields: FIELDS },
-      },
-    ],
-    verify: async (responses, { app, a }) => {
-      expectStatus(responses.slice(0, 1), 400, 'REQUEST_INVALID')
-      expectStatus(responses.slice(1), 201)
-      const list = await app.inject({
-        method: 'GET',
-        url: '/api/v1/collections',
-        headers: a.bearer.authorization,
-      })
-      const names = list.json().collections.map((c: { name: string }) => c.name)
-      if (JSON.stringify(names) !== '["Stays in A"]') throw new Error(`not A's: ${list.body}`)
-    },
-  },
+  'GET /api/v1/collections': listsNothingOfB('/api/v1/collections', 'collections'),
+  'POST /api/v1/collections': createsOnlyInA('/api/v1/collections', 'collections', {
+    fields: FIELDS,
+  }),
   'GET /api/v1/collections/:collectionId': {
     kind: 'tenant',
     requests: atCollectionsOfB('GET', () => ''),

@@ -2,18 +2,8 @@
 // and sessions as user, invitation and transfer ids, in headers and bodies; B's ids get the same
 // 404 as ids that never existed, and A's own changes stay in A.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import type { IsolationCase, IsolationContext, Party } from './cases.ts'
-
-/** Ids of B's rows that A can know of. */
-const idsOfB = (b: Party) => [b.tenant.id, b.owner.id, b.bearer.sessionId]
-
-function expectStatus(responses: LightMyRequestResponse[], status: number, code?: string): void {
-  for (const r of responses) {
-    if (r.statusCode !== status || (code && r.json().error.code !== code)) {
-      throw new Error(`expected ${status} ${code ?? ''}, got ${r.statusCode} ${r.body}`)
-    }
-  }
-}
+import { expectStatus, idsOfB } from './case-helpers.ts'
+import type { IsolationCase, IsolationContext } from './cases.ts'
 
 /** A's bearer with B's tenant id in a header, which nothing may heed. */
 const asA = ({ a, b }: IsolationContext) => ({

@@ -1,10 +1,14 @@
-// Builds a real app on a fresh test database, plus helpers to sign up and sign in through HTTP.
+// Builds a real app on a fresh test database, plus helpers to sign up and sign in through HTTP and
+// to make requests as a signed-in client.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import type { LightMyRequestResponse } from 'fastify'
 import { type App, buildApp } from '../../src/app.ts'
 import { type Config, parseConfig } from '../../src/config/config.ts'
+import type { ServiceContext } from '../../src/context.ts'
+import { type KeyServices, openKeyServices } from '../../src/crypto/key-services.ts'
 import { loggerOptions } from '../../src/http/logging.ts'
 import { TEST_APP_ROLE } from './constants.ts'
 import { openTestDatabase, type TestDatabase } from './database.ts'
@@ -57,6 +61,33 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs,
     async close() {
       await app.close()
+      await database.dispose()
+    },
+  }
+}
+
+/** A test app whose context (database handle and keyring) and key services the test holds too. */
+export interface KeyedTestApp extends TestApp {
+  ctx: ServiceContext
+  keys: KeyServices
+}
+
+export async function createKeyedTestApp(): Promise<KeyedTestApp> {
+  const config = testConfig()
+  const database = await openTestDatabase()
+  const keys = await openKeyServices(config.keys)
+  const app = await buildApp({ config, db: database.handle, logger: false, keys })
+  await app.ready()
+  return {
+    app,
+    config,
+    database,
+    logs: [],
+    ctx: { config, db: database.handle, keys: keys.keyring },
+    keys,
+    async close() {
+      await app.close()
+      await keys.close()
       await database.dispose()
     },
   }
@@ -117,5 +148,29 @@ export async function signInBearer(app: App, who: SignedUp): Promise<SignedIn> {
     token: body.token,
     sessionId: body.session.id,
     authorization: { authorization: `Bearer ${body.token}` },
+  }
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** A request as `who`, with `payload` as its JSON body when given. */
+export function call(
+  t: Pick<TestApp, 'app'>,
+  who: SignedIn,
+  method: Method,
+  url: string,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method,
+    url,
+    headers: who.authorization,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  })
+}
+
+export function expectStatus(res: LightMyRequestResponse, status: number): void {
+  if (res.statusCode !== status) {
+    throw new Error(`expected ${status}: ${res.statusCode} ${res.body}`)
   }
 }

@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import type { CliIo } from '../../src/cli/io.ts'
 import { main } from '../../src/cli/main.ts'
+import { loadConfig } from '../../src/config/config.ts'
+import type { DatabaseHandle } from '../../src/db/connection.ts'
+import { openConfiguredDatabase } from '../../src/server.ts'
 import { createPostgresDatabase, postgresUrl } from './database.ts'
 
 export interface CliRun {
@@ -21,6 +24,8 @@ export interface CliHarness {
   /** The environment every command runs with; set once the suite's beforeAll has run. */
   env(): Record<string, string>
   run(args: string[], extraEnv?: Record<string, string>): Promise<CliRun>
+  /** Runs `fn` on the commands' database as its owner, then closes it (PGlite allows one opener). */
+  onDatabase<T>(fn: (db: DatabaseHandle) => Promise<T>): Promise<T>
 }
 
 /** Registers the suite's beforeAll/afterAll; `prefix` names its temporary data directory. */
@@ -45,6 +50,14 @@ export function cliHarness(prefix: string): CliHarness {
   })
   return {
     env: () => env,
+    async onDatabase(fn) {
+      const db = await openConfiguredDatabase(loadConfig(env), 'owner')
+      try {
+        return await fn(db)
+      } finally {
+        await db.close()
+      }
+    },
     async run(args, extraEnv = {}) {
       const out: string[] = []
       const err: string[] = []

@@ -3,8 +3,9 @@
 // suites grant access to vault credentials (src/modules/vault): real rows, with their own tenant
 // column and row-level security, created through the vault's API.
 import { randomUUID } from 'node:crypto'
-import type { LightMyRequestResponse } from 'fastify'
 import {
+  call,
+  expectStatus,
   type SignedIn,
   type SignedUp,
   signInBearer,
@@ -50,25 +51,8 @@ export async function addUser(t: TestApp, org: SignedUp, role: UserRole): Promis
   return { id, email, session }
 }
 
-export function call(
-  t: TestApp,
-  who: SignedIn,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  url: string,
-  payload?: unknown,
-): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    headers: who.authorization,
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  })
-}
-
-function expectStatus(res: LightMyRequestResponse, status: number): void {
-  if (res.statusCode !== status)
-    throw new Error(`expected ${status}: ${res.statusCode} ${res.body}`)
-}
+// The access suites take `call` from here; it is the shared test support's own.
+export { call }
 
 export async function createGroup(t: TestApp, who: SignedIn, name: string): Promise<string> {
   const res = await call(t, who, 'POST', '/api/v1/groups', { name })

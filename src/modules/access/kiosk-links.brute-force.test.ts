@@ -3,16 +3,11 @@
 // then the address is throttled (429 with Retry-After), then blocked (valid links included),
 // the block recorded once on the platform log; other addresses are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createTestApp,
-  type SignedIn,
-  signInBearer,
-  signUp,
-  type TestApp,
-} from '../../../test/support/app.ts'
+import { createTestApp, type SignedIn, type TestApp } from '../../../test/support/app.ts'
 import { PLATFORM_LOG } from '../audit/events.ts'
 import { newDashboard } from '../data/dashboards.test-support.ts'
 import { call, expectStatus, loggedEvents } from '../data/data.test-support.ts'
+import { newOrg } from './groups.test-support.ts'
 
 const THROTTLE_AFTER = 3
 const BLOCK_AFTER = 6
@@ -49,8 +44,7 @@ beforeAll(async () => {
       RAMPART_KIOSK_BLOCK_SECONDS: String(BLOCK_SECONDS),
     },
   })
-  const org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ owner } = await newOrg(t))
   dashboardId = (await newDashboard(t, owner, [], 'Wall')).id
   valid = (await newToken()).token
 })

@@ -5,14 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createTestApp,
   type SignedIn,
+  type SignedUp,
   signInBearer,
   signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
 import { newDashboard } from '../data/dashboards.test-support.ts'
 import { call, expectStatus, loggedEvents } from '../data/data.test-support.ts'
+import { newOrg } from './groups.test-support.ts'
 
 let t: TestApp
+let org: SignedUp
 let owner: SignedIn
 let tenantId: string
 let dashboardId: string
@@ -22,9 +25,8 @@ beforeAll(async () => {
   t = await createTestApp({
     env: { RAMPART_KIOSK_THROTTLE_AFTER: '1000', RAMPART_KIOSK_BLOCK_AFTER: '1000' },
   })
-  const org = await signUp(t.app)
+  ;({ org, owner } = await newOrg(t))
   tenantId = org.tenant.id
-  owner = await signInBearer(t.app, org)
   dashboardId = (await newDashboard(t, owner, [], 'Mine')).id
   const stranger = await signInBearer(t.app, await signUp(t.app))
   foreignDashboardId = (await newDashboard(t, stranger, [], 'Theirs')).id

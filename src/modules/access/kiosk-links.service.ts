@@ -7,7 +7,7 @@
 // Failed guesses are throttled and blocked per client (kiosk-links.throttle.ts).
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
-import { isUuid, withTenant, withTenantByKioskToken } from '../../db/tenant.ts'
+import { isUuid, withAppRole, withTenant, withTenantByKioskToken } from '../../db/tenant.ts'
 import { UNSAFE_TEXT } from '../../http/schemas.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import { existingDashboardIds } from '../data/dashboards.repository.ts'
@@ -274,7 +274,15 @@ export async function viewKiosk(
   meta: RequestMeta,
 ): Promise<KioskView> {
   const attempt = await admitAttempt(ctx, meta)
-  const view = looksLikeKioskToken(token) ? await lookUp(ctx, token, attempt.client, meta) : null
+  let view: KioskView | null
+  try {
+    view = looksLikeKioskToken(token) ? await lookUp(ctx, token, attempt.client, meta) : null
+  } catch (err) {
+    // A failure while the page was made (its transaction rolled back, the give-back with it) is
+    // no guess: a screen whose figures cannot be computed must not get its own address blocked.
+    await withAppRole(ctx.db.db, ctx.db.appRole, (trx) => giveBack(trx, attempt.client))
+    throw err
+  }
   if (!view) {
     await countFailure(ctx, attempt.client, attempt.failures, meta)
     throw KioskErrors.ACCESS_KIOSK_NOT_FOUND()

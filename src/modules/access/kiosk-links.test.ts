@@ -8,8 +8,6 @@ import {
   createTestApp,
   type SignedIn,
   type SignedUp,
-  signInBearer,
-  signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
 import type { Dashboard } from '../data/dashboards.service.ts'
@@ -22,6 +20,7 @@ import {
 } from '../data/dashboards.test-support.ts'
 import { call, expectStatus, loggedEvents, newCollection } from '../data/data.test-support.ts'
 import { addUser } from '../identity/members.test-support.ts'
+import { newOrg } from './groups.test-support.ts'
 
 let t: TestApp
 let org: SignedUp
@@ -71,9 +70,8 @@ beforeAll(async () => {
     captureLogs: true,
     env: { RAMPART_KIOSK_THROTTLE_AFTER: '1000', RAMPART_KIOSK_BLOCK_AFTER: '1000' },
   })
-  org = await signUp(t.app)
+  ;({ org, owner } = await newOrg(t))
   tenantId = org.tenant.id
-  owner = await signInBearer(t.app, org)
   const sales = await newSalesCollection(t, owner)
   await addRecords(t, owner, sales.id, [
     ...times(6, { region: 'north', amount: 10, customer: 'Ada Lovelace' }),

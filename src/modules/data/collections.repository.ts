@@ -1,6 +1,6 @@
 // DATA-1, DATA-4: collection and schema-history rows. Every query names the tenant (row-level
 // security is the second lock, not the only one).
-import type { Insertable } from 'kysely'
+import { type Insertable, sql } from 'kysely'
 import type { Trx } from '../../db/tenant.ts'
 import type {
   CollectionRow,
@@ -53,15 +53,18 @@ export async function findLockedCollection(
   tenantId: string,
   collectionId: string,
 ): Promise<CollectionRow | undefined> {
-  return trx
-    .selectFrom('collections')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', collectionId)
-    .where('deleted_at', 'is not', null)
-    .where('purge_after', '>', new Date())
-    .forUpdate()
-    .executeTakeFirst()
+  return (
+    trx
+      .selectFrom('collections')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', collectionId)
+      .where('deleted_at', 'is not', null)
+      // The database's clock, as the purge job's: a node's own clock could disagree with it.
+      .where('purge_after', '>', sql<Date>`now()`)
+      .forUpdate()
+      .executeTakeFirst()
+  )
 }
 
 /** Whether a collection exists at all, locked or not (grants may name a locked one). */
@@ -129,36 +132,6 @@ export async function listCollectionVersions(
     .where('collection_id', '=', collectionId)
     .orderBy('version', 'desc')
     .execute()
-}
-
-/** DATA-4: locks (soft-deletes) a collection until `purgeAfter`. */
-export async function lockCollection(
-  trx: Trx,
-  tenantId: string,
-  collectionId: string,
-  deletedBy: string | null,
-  purgeAfter: Date,
-): Promise<void> {
-  await trx
-    .updateTable('collections')
-    .set({ deleted_at: new Date(), deleted_by: deletedBy, purge_after: purgeAfter })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', collectionId)
-    .execute()
-}
-
-export async function unlockCollection(
-  trx: Trx,
-  tenantId: string,
-  collectionId: string,
-): Promise<CollectionRow> {
-  return trx
-    .updateTable('collections')
-    .set({ deleted_at: null, deleted_by: null, purge_after: null, updated_at: new Date() })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', collectionId)
-    .returningAll()
-    .executeTakeFirstOrThrow()
 }
 
 /** Locked collections whose lock ran out, oldest first, held for this transaction. */

@@ -2,7 +2,8 @@
 // one version exactly one wins; and a write racing a field's removal never leaves a value of
 // the removed field behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
+import type { SignedIn, SignedUp } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { FieldInput } from './collections.schema.ts'
 import type { Collection, CollectionVersion } from './collections.service.ts'
 import {
@@ -35,8 +36,7 @@ async function versionsOf(c: Collection): Promise<CollectionVersion[]> {
 
 beforeAll(async () => {
   t = await createDataTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
 })
 afterAll(() => t.close())
 

@@ -8,12 +8,10 @@ import { randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { isUuid, type Trx, withTenant } from '../../db/tenant.ts'
-import { grantedResourceIds, hasGrant } from '../access/grants.service.ts'
-import { assertCan, can } from '../access/permissions.ts'
+import { assertCan } from '../access/permissions.ts'
 import { findResourceType, registerResourceType } from '../access/resource-types.ts'
-import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
-import type { AuditEvent } from '../audit/events.ts'
-import { actorOf, type Principal } from '../identity/sessions.service.ts'
+import { recordEvent } from '../audit/audit.service.ts'
+import type { Principal } from '../identity/sessions.service.ts'
 import {
   collectionExists,
   findLiveCollection,
@@ -22,8 +20,6 @@ import {
   insertCollectionVersion,
   listCollectionVersions,
   listLiveCollections,
-  lockCollection,
-  unlockCollection,
   updateCollection,
 } from './collections.repository.ts'
 import {
@@ -35,8 +31,11 @@ import {
   type FieldInput,
 } from './collections.schema.ts'
 import type { CollectionRow } from './collections.table.ts'
+import { lockRow, purgeAfterFromNow, unlockRow } from './deletion-lock.repository.ts'
 import { DataErrors } from './errors.ts'
+import { changeEventsOf } from './events.ts'
 import type { FieldDefinition } from './fields.ts'
+import { mayReach, viewableIds } from './reach.ts'
 import { stripFieldValues } from './records.repository.ts'
 
 export const COLLECTION_TYPE = 'collection'
@@ -101,23 +100,7 @@ export function toCollection(row: CollectionRow): Collection {
   }
 }
 
-function collectionEvent(
-  action: string,
-  principal: Principal,
-  collectionId: string,
-  meta: RequestMeta,
-  fields?: string[],
-): AuditEvent {
-  return {
-    category: 'data',
-    action,
-    outcome: 'success',
-    actor: actorOf(principal),
-    target: { type: COLLECTION_TYPE, id: collectionId },
-    ...(fields && fields.length > 0 ? { fields } : {}),
-    ...eventOrigin(meta),
-  }
-}
+const collectionEvent = changeEventsOf(COLLECTION_TYPE)
 
 function nameTaken(err: unknown): unknown {
   // Parallel creates, renames or restores to one name: the unique index lets exactly one commit.
@@ -141,10 +124,7 @@ export async function collectionForAccess(
   access: 'view' | 'edit',
 ): Promise<Collection> {
   if (!isUuid(collectionId)) throw DataErrors.DATA_COLLECTION_NOT_FOUND()
-  if (
-    !can(principal, 'data.manage') &&
-    !(await hasGrant(trx, tenantId, principal.userId, COLLECTION_TYPE, collectionId, access))
-  ) {
+  if (!(await mayReach(trx, tenantId, principal, COLLECTION_TYPE, collectionId, access))) {
     throw DataErrors.DATA_COLLECTION_NOT_FOUND()
   }
   const row = await findLiveCollection(
@@ -215,9 +195,7 @@ export async function listCollections(
   assertCan(principal, 'records.read')
   const { tenantId } = principal
   const rows = await withTenant(ctx.db, tenantId, async (trx) => {
-    const ids = can(principal, 'data.manage')
-      ? null
-      : await grantedResourceIds(trx, tenantId, principal.userId, COLLECTION_TYPE, 'view')
+    const ids = await viewableIds(trx, tenantId, principal, COLLECTION_TYPE)
     return listLiveCollections(trx, tenantId, ids)
   })
   return rows.map(toCollection)
@@ -358,12 +336,12 @@ export async function deleteCollection(
   assertCan(principal, 'data.manage')
   if (!isUuid(collectionId)) throw DataErrors.DATA_COLLECTION_NOT_FOUND()
   const { tenantId } = principal
-  const purgeAfter = new Date(Date.now() + ctx.config.data.deletionLockDays * 86_400_000)
+  const purgeAfter = purgeAfterFromNow(ctx.config.data.deletionLockDays)
   await withTenant(ctx.db, tenantId, async (trx) => {
     if (!(await findLiveCollection(trx, tenantId, collectionId, 'update'))) {
       throw DataErrors.DATA_COLLECTION_NOT_FOUND()
     }
-    await lockCollection(trx, tenantId, collectionId, principal.userId, purgeAfter)
+    await lockRow(trx, 'collections', tenantId, collectionId, principal.userId, purgeAfter)
     await recordEvent(
       trx,
       tenantId,
@@ -388,7 +366,7 @@ export async function restoreCollection(
       if (!(await findLockedCollection(trx, tenantId, collectionId))) {
         throw DataErrors.DATA_NOT_DELETED()
       }
-      const row = await unlockCollection(trx, tenantId, collectionId)
+      const row = await unlockRow(trx, 'collections', tenantId, collectionId, true)
       await recordEvent(
         trx,
         tenantId,

@@ -6,10 +6,9 @@ import {
   createTestApp,
   type SignedIn,
   type SignedUp,
-  signInBearer,
-  signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { FieldInput } from './collections.schema.ts'
 import type { Collection } from './collections.service.ts'
 import {
@@ -39,8 +38,7 @@ async function create(body: Record<string, unknown>) {
 
 beforeAll(async () => {
   t = await createTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
 })
 afterAll(() => t.close())
 

@@ -5,14 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createTestApp,
   type SignedIn,
+  type SignedUp,
   signInBearer,
   signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import {
   addRecords,
   computeOne,
+  countWidget,
   insertPlainRecords,
   newDashboard,
   newSalesCollection,
@@ -22,6 +25,7 @@ import type { WidgetDefinition } from './dashboards.widgets.ts'
 import { call, expectStatus } from './data.test-support.ts'
 
 let t: TestApp
+let org: SignedUp
 let owner: SignedIn
 let tenantId: string
 let sales: Collection
@@ -29,9 +33,8 @@ let foreign: Collection
 
 beforeAll(async () => {
   t = await createTestApp()
-  const org = await signUp(t.app)
+  ;({ org, owner } = await newOrg(t))
   tenantId = org.tenant.id
-  owner = await signInBearer(t.app, org)
   sales = await newSalesCollection(t, owner)
   foreign = await newSalesCollection(t, await signInBearer(t.app, await signUp(t.app)))
 })
@@ -47,12 +50,8 @@ const w = (extra: Record<string, unknown>) => ({
   ...extra,
 })
 
-const valid = (extra: Partial<WidgetDefinition> = {}): WidgetDefinition => ({
-  title: 'W',
-  collectionId: sales.id,
-  aggregate: 'count',
-  ...extra,
-})
+const valid = (extra: Partial<WidgetDefinition> = {}) =>
+  countWidget(sales.id, { title: 'W', ...extra })
 
 async function dashboardCount(): Promise<number> {
   return (await call(t, owner, 'GET', '/api/v1/dashboards')).json().dashboards.length

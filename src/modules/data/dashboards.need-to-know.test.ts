@@ -11,12 +11,13 @@ import {
   signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
-import { addMember, createGroup } from '../access/groups.test-support.ts'
+import { addMember, createGroup, newOrg } from '../access/groups.test-support.ts'
 import { addUser, type TestUser } from '../identity/members.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import type { Dashboard } from './dashboards.service.ts'
 import {
   addRecords,
+  countWidget,
   grantDashboard,
   newDashboard,
   newSalesCollection,
@@ -35,16 +36,11 @@ let group: string
 let sales: Collection
 let other: Collection
 
-const widget = (collectionId: string, title = 'Count'): WidgetDefinition => ({
-  title,
-  collectionId,
-  aggregate: 'count',
-})
+const widget = (collectionId: string, title = 'Count') => countWidget(collectionId, { title })
 
 beforeAll(async () => {
   t = await createTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
   member = await addUser(t, org, 'member')
   viewer = await addUser(t, org, 'viewer')
   admin = await addUser(t, org, 'admin')

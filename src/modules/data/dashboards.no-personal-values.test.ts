@@ -2,16 +2,12 @@
 // fields are refused when a dashboard is saved, a widget whose field became personal since is
 // refused when computed, and no result ever carries one of those values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createTestApp,
-  type SignedIn,
-  signInBearer,
-  signUp,
-  type TestApp,
-} from '../../../test/support/app.ts'
+import { createTestApp, type SignedIn, type TestApp } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import {
   addRecords,
+  countWidget,
   dashboardData,
   newDashboard,
   newSalesCollection,
@@ -34,8 +30,7 @@ const PERSONAL = {
 
 beforeAll(async () => {
   t = await createTestApp()
-  const org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ owner } = await newOrg(t))
   sales = await newSalesCollection(t, owner)
   await addRecords(t, owner, sales.id, [
     ...times(6, {
@@ -58,12 +53,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const widget = (extra: Partial<WidgetDefinition>): WidgetDefinition => ({
-  title: 'Widget',
-  collectionId: sales.id,
-  aggregate: 'count',
-  ...extra,
-})
+const widget = (extra: Partial<WidgetDefinition>) => countWidget(sales.id, extra)
 
 const REFUSED: [string, Partial<WidgetDefinition>, string, string][] = [
   ['a sensitive number summed', { aggregate: 'sum', field: 'salary' }, 'field', 'salary'],

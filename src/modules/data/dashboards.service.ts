@@ -11,11 +11,10 @@ import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUuid, type Trx, withTenant } from '../../db/tenant.ts'
 import { AppError } from '../../http/errors.ts'
 import { UNSAFE_TEXT } from '../../http/schemas.ts'
-import { grantedResourceIds, hasGrant, removeGrantsOnResource } from '../access/grants.service.ts'
+import { removeGrantsOnResource } from '../access/grants.service.ts'
 import { assertCan, can } from '../access/permissions.ts'
 import { findResourceType, registerResourceType } from '../access/resource-types.ts'
-import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
-import type { AuditEvent } from '../audit/events.ts'
+import { recordEvent } from '../audit/audit.service.ts'
 import { actorOf, type Principal } from '../identity/sessions.service.ts'
 import { collectionForAccess } from './collections.service.ts'
 import { DashboardErrors } from './dashboards.errors.ts'
@@ -42,6 +41,8 @@ import {
   widgetIssue,
   widgetQuery,
 } from './dashboards.widgets.ts'
+import { changeEventsOf } from './events.ts'
+import { mayReach, viewableIds } from './reach.ts'
 import { aggregateWidget } from './widgets.repository.ts'
 
 export const DASHBOARD_TYPE = 'dashboard'
@@ -250,23 +251,7 @@ async function checkWidgets(
   return normalised
 }
 
-function dashboardEvent(
-  action: string,
-  principal: Principal,
-  dashboardId: string,
-  meta: RequestMeta,
-  fields?: string[],
-): AuditEvent {
-  return {
-    category: 'data',
-    action,
-    outcome: 'success',
-    actor: actorOf(principal),
-    target: { type: DASHBOARD_TYPE, id: dashboardId },
-    ...(fields && fields.length > 0 ? { fields } : {}),
-    ...eventOrigin(meta),
-  }
-}
+const dashboardEvent = changeEventsOf(DASHBOARD_TYPE)
 
 /** The dashboard if `principal` may `access` it (data.manage: every one), else not found. */
 async function dashboardForAccess(
@@ -278,10 +263,7 @@ async function dashboardForAccess(
 ): Promise<DashboardRow> {
   const { tenantId } = principal
   if (!isUuid(dashboardId)) throw DashboardErrors.DATA_DASHBOARD_NOT_FOUND()
-  if (
-    !can(principal, 'data.manage') &&
-    !(await hasGrant(trx, tenantId, principal.userId, DASHBOARD_TYPE, dashboardId, access))
-  ) {
+  if (!(await mayReach(trx, tenantId, principal, DASHBOARD_TYPE, dashboardId, access))) {
     throw DashboardErrors.DATA_DASHBOARD_NOT_FOUND()
   }
   const row = await findDashboard(trx, tenantId, dashboardId, lock)
@@ -331,9 +313,7 @@ export async function listDashboards(
   if (!can(principal, 'data.manage')) assertCan(principal, 'dashboards.read')
   const { tenantId } = principal
   const rows = await withTenant(ctx.db, tenantId, async (trx) => {
-    const ids = can(principal, 'data.manage')
-      ? null
-      : await grantedResourceIds(trx, tenantId, principal.userId, DASHBOARD_TYPE, 'view')
+    const ids = await viewableIds(trx, tenantId, principal, DASHBOARD_TYPE)
     return listDashboardRows(trx, tenantId, ids)
   })
   return rows.map(toSummary)

@@ -5,31 +5,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createTestApp,
   type SignedIn,
-  signInBearer,
-  signUp,
+  type SignedUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import {
   addRecords,
   computeOne,
+  countWidget,
   groupsOf,
   insertPlainRecords,
   newDashboard,
   newSalesCollection,
   times,
 } from './dashboards.test-support.ts'
-import type { WidgetDefinition } from './dashboards.widgets.ts'
 import { call, expectStatus } from './data.test-support.ts'
 
 let t: TestApp
+let org: SignedUp
 let owner: SignedIn
 let tenantId: string
 
 beforeAll(async () => {
   t = await createTestApp()
-  const org = await signUp(t.app)
+  ;({ org, owner } = await newOrg(t))
   tenantId = org.tenant.id
-  owner = await signInBearer(t.app, org)
 })
 afterAll(() => t.close())
 
@@ -44,19 +44,12 @@ async function collectionWith(regions: Record<string, number>, amount = 10): Pro
   return coll.id
 }
 
-const widget = (collectionId: string, extra: Partial<WidgetDefinition> = {}): WidgetDefinition => ({
-  title: 'Widget',
-  collectionId,
-  aggregate: 'count',
-  ...extra,
-})
-
 describe('small-group suppression', () => {
   it('DATA-1: groups below the threshold show no value, no label, only how many were left out', async () => {
     const id = await collectionWith({ alpha: 7, beta: 6, gamma: 4, delta: 1 })
     const dashboard = await newDashboard(t, owner, [
-      widget(id, { groupBy: 'region' }),
-      widget(id, { aggregate: 'sum', field: 'amount', groupBy: 'region' }),
+      countWidget(id, { groupBy: 'region' }),
+      countWidget(id, { aggregate: 'sum', field: 'amount', groupBy: 'region' }),
     ])
     const res = await call(t, owner, 'GET', `/api/v1/dashboards/${dashboard.id}/data`)
     expectStatus(res, 200)
@@ -74,8 +67,8 @@ describe('small-group suppression', () => {
     // One person has a rare value. With only that group hidden, the total minus the shown groups
     // would say "1": the smallest shown group is hidden with it.
     const id = await collectionWith({ common: 7, usual: 6, rare: 1 })
-    const total = await computeOne(t, owner, widget(id))
-    const grouped = await computeOne(t, owner, widget(id, { groupBy: 'region' }))
+    const total = await computeOne(t, owner, countWidget(id))
+    const grouped = await computeOne(t, owner, countWidget(id, { groupBy: 'region' }))
     expect(total.value).toBe(14)
     expect(groupsOf(grouped)).toEqual({ common: 7 })
     expect(grouped.suppressed).toBe(2)
@@ -92,7 +85,7 @@ describe('small-group suppression', () => {
     const months = await computeOne(
       t,
       owner,
-      widget(coll.id, { interval: 'month', timeField: 'sold_on' }),
+      countWidget(coll.id, { interval: 'month', timeField: 'sold_on' }),
     )
     expect(groupsOf(months)).toEqual({ '2026-02-01': 6 })
     expect(months.suppressed).toBe(2)
@@ -104,7 +97,7 @@ describe('small-group suppression', () => {
       t,
       owner,
       (['count', 'sum', 'avg', 'min', 'max'] as const).map((aggregate) =>
-        widget(id, aggregate === 'count' ? {} : { aggregate, field: 'amount' }),
+        countWidget(id, aggregate === 'count' ? {} : { aggregate, field: 'amount' }),
       ),
     )
     const res = await call(t, owner, 'GET', `/api/v1/dashboards/${dashboard.id}/data`)
@@ -116,20 +109,28 @@ describe('small-group suppression', () => {
   it('DATA-1: sums, averages and extremes count only the records holding a number', async () => {
     const coll = await newSalesCollection(t, owner)
     await addRecords(t, owner, coll.id, [...times(4, { amount: 5 }), ...times(3, { region: 'x' })])
-    const avg = await computeOne(t, owner, widget(coll.id, { aggregate: 'avg', field: 'amount' }))
+    const avg = await computeOne(
+      t,
+      owner,
+      countWidget(coll.id, { aggregate: 'avg', field: 'amount' }),
+    )
     expect(avg).toMatchObject({ value: null, suppressed: 1 })
-    const count = await computeOne(t, owner, widget(coll.id))
+    const count = await computeOne(t, owner, countWidget(coll.id))
     expect(count.value).toBe(7)
   })
 
   it('DATA-1: a widget may ask for a higher threshold, and it is honoured', async () => {
     const id = await collectionWith({ alpha: 9, beta: 7 })
-    const strict = await computeOne(t, owner, widget(id, { groupBy: 'region', minGroupSize: 8 }))
+    const strict = await computeOne(
+      t,
+      owner,
+      countWidget(id, { groupBy: 'region', minGroupSize: 8 }),
+    )
     expect(strict.threshold).toBe(8)
     expect(groupsOf(strict)).toEqual({})
     // beta (7) is below 8, and alone it would be recoverable from the total: alpha goes too.
     expect(strict.suppressed).toBe(2)
-    const total = await computeOne(t, owner, widget(id, { minGroupSize: 17 }))
+    const total = await computeOne(t, owner, countWidget(id, { minGroupSize: 17 }))
     expect(total).toMatchObject({ threshold: 17, value: null, suppressed: 1 })
   })
 
@@ -137,17 +138,17 @@ describe('small-group suppression', () => {
     const id = await collectionWith({ alpha: 5 })
     const created = await call(t, owner, 'POST', '/api/v1/dashboards', {
       name: 'Lenient',
-      widgets: [widget(id), widget(id, { minGroupSize: 2 })],
+      widgets: [countWidget(id), countWidget(id, { minGroupSize: 2 })],
     })
     expectStatus(created, 422)
     expect(created.json().error).toMatchObject({
       code: 'DATA_WIDGET_THRESHOLD_TOO_LOW',
       details: { widget: 1, property: 'minGroupSize' },
     })
-    const dashboard = await newDashboard(t, owner, [widget(id)])
+    const dashboard = await newDashboard(t, owner, [countWidget(id)])
     const changed = await call(t, owner, 'PUT', `/api/v1/dashboards/${dashboard.id}`, {
       name: 'Lenient',
-      widgets: [widget(id, { minGroupSize: 4 })],
+      widgets: [countWidget(id, { minGroupSize: 4 })],
     })
     expectStatus(changed, 422)
     expect(changed.json().error.code).toBe('DATA_WIDGET_THRESHOLD_TOO_LOW')
@@ -155,7 +156,7 @@ describe('small-group suppression', () => {
 
   it('DATA-1: a deployment that raises its threshold later is honoured by widgets saved before', async () => {
     const id = await collectionWith({ alpha: 6 })
-    const saved = widget(id, { minGroupSize: 5 })
+    const saved = countWidget(id, { minGroupSize: 5 })
     const dashboard = await newDashboard(t, owner, [saved])
     const before = t.config.data.minGroupSize
     t.config.data.minGroupSize = 7
@@ -175,7 +176,7 @@ describe('small-group suppression', () => {
       ...['x', 'y', 'z'].flatMap((region) => times(2, { region })),
     ]
     await insertPlainRecords(t, tenantId, coll.id, values)
-    const grouped = await computeOne(t, owner, widget(coll.id, { groupBy: 'region' }))
+    const grouped = await computeOne(t, owner, countWidget(coll.id, { groupBy: 'region' }))
     expect(grouped.groups).toHaveLength(100)
     expect(grouped.omitted).toBe(10)
     expect(grouped.suppressed).toBe(3)

@@ -90,6 +90,14 @@ export function times<T extends RecordValues>(n: number, values: T): T[] {
   return Array.from({ length: n }, () => ({ ...values }))
 }
 
+/** A count widget over the collection, titled 'Widget' unless `extra` says otherwise. */
+export function countWidget(
+  collectionId: string,
+  extra: Partial<WidgetDefinition> = {},
+): WidgetDefinition {
+  return { title: 'Widget', collectionId, aggregate: 'count', ...extra }
+}
+
 export async function newDashboard(
   t: TestApp,
   who: SignedIn,

@@ -4,14 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createTestApp,
   type SignedIn,
-  signInBearer,
-  signUp,
+  type SignedUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import {
   addRecords,
   computeOne,
+  countWidget,
   dashboardData,
   groupsOf,
   newDashboard,
@@ -23,6 +24,7 @@ import type { WidgetDefinition } from './dashboards.widgets.ts'
 import { call, expectStatus, loggedEvents, newRecord } from './data.test-support.ts'
 
 let t: TestApp
+let org: SignedUp
 let owner: SignedIn
 let tenantId: string
 let sales: Collection
@@ -32,9 +34,8 @@ const monthStart = `${today.slice(0, 7)}-01`
 
 beforeAll(async () => {
   t = await createTestApp()
-  const org = await signUp(t.app)
+  ;({ org, owner } = await newOrg(t))
   tenantId = org.tenant.id
-  owner = await signInBearer(t.app, org)
   sales = await newSalesCollection(t, owner)
   const person = {
     customer: 'Ada Lovelace',
@@ -71,12 +72,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const base = (widget: Partial<WidgetDefinition>): WidgetDefinition => ({
-  title: 'Widget',
-  collectionId: sales.id,
-  aggregate: 'count',
-  ...widget,
-})
+const base = (widget: Partial<WidgetDefinition>) => countWidget(sales.id, widget)
 
 describe('widgets computed by the database', () => {
   it('DATA-1: count, sum, avg, min and max over the whole collection', async () => {

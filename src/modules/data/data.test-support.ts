@@ -1,11 +1,13 @@
 // DATA-1 test support: collections and records made through the API, grants on collections, the
 // raw rows as the owner connection sees them, and the audit events of the data module.
-import type { LightMyRequestResponse } from 'fastify'
-import { type SignedIn, type TestApp, testConfig } from '../../../test/support/app.ts'
-import { openTestDatabase } from '../../../test/support/database.ts'
-import { buildApp } from '../../app.ts'
-import type { ServiceContext } from '../../context.ts'
-import { openKeyServices } from '../../crypto/key-services.ts'
+import {
+  call,
+  createKeyedTestApp,
+  expectStatus,
+  type KeyedTestApp,
+  type SignedIn,
+  type TestApp,
+} from '../../../test/support/app.ts'
 import { sequencePending } from '../audit/audit.service.ts'
 import type { FieldInput } from './collections.schema.ts'
 import type { Collection } from './collections.service.ts'
@@ -13,53 +15,10 @@ import type { RecordValues } from './records.codec.ts'
 import type { DataRecord } from './records.service.ts'
 import type { RecordRow } from './records.table.ts'
 
-/** A test app whose context (database handle and keyring) the test holds too. */
-export interface DataTestApp extends TestApp {
-  ctx: ServiceContext
-}
-
-export async function createDataTestApp(): Promise<DataTestApp> {
-  const config = testConfig()
-  const database = await openTestDatabase()
-  const keys = await openKeyServices(config.keys)
-  const app = await buildApp({ config, db: database.handle, logger: false, keys })
-  await app.ready()
-  return {
-    app,
-    config,
-    database,
-    logs: [],
-    ctx: { config, db: database.handle, keys: keys.keyring },
-    async close() {
-      await app.close()
-      await keys.close()
-      await database.dispose()
-    },
-  }
-}
-
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-
-export function call(
-  t: TestApp,
-  who: SignedIn,
-  method: Method,
-  url: string,
-  payload?: unknown,
-): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    headers: who.authorization,
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  })
-}
-
-export function expectStatus(res: LightMyRequestResponse, status: number): void {
-  if (res.statusCode !== status) {
-    throw new Error(`expected ${status}: ${res.statusCode} ${res.body}`)
-  }
-}
+// The data suites take these from here; they are the shared test support's own.
+export type DataTestApp = KeyedTestApp
+export const createDataTestApp = createKeyedTestApp
+export { call, expectStatus, type Method } from '../../../test/support/app.ts'
 
 /** People: every classification and type, with the e-mail address as data subject. */
 export const PEOPLE_FIELDS: FieldInput[] = [

@@ -11,7 +11,7 @@ import {
   type TestApp,
 } from '../../../test/support/app.ts'
 import { makeKey } from '../access/api-keys.test-support.ts'
-import { addMember, addUser, createGroup } from '../access/groups.test-support.ts'
+import { addMember, addUser, createGroup, newOrg } from '../access/groups.test-support.ts'
 import {
   call,
   grantCollection,
@@ -27,8 +27,7 @@ let owner: SignedIn
 
 beforeAll(async () => {
   t = await createTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
 })
 afterAll(() => t.close())
 

@@ -10,7 +10,7 @@ import {
   signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
-import { addMember, addUser, createGroup } from '../access/groups.test-support.ts'
+import { addMember, addUser, createGroup, newOrg } from '../access/groups.test-support.ts'
 import { grantCollection, newCollection } from './data.test-support.ts'
 import { MAX_REPORTED_ISSUES } from './import.report.ts'
 import { MAX_ROW_CHARS } from './import.rows.ts'
@@ -35,8 +35,7 @@ beforeAll(async () => {
       RAMPART_DATA_IMPORT_MAX_BYTES: String(MAX_BYTES),
     },
   })
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
 })
 afterAll(() => t.close())
 

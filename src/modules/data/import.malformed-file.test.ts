@@ -6,12 +6,11 @@ import {
   createTestApp,
   type SignedIn,
   type SignedUp,
-  signInBearer,
-  signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
 import { type KeyServices, openKeyServices } from '../../crypto/key-services.ts'
 import { AppError } from '../../http/errors.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import { call, loggedEvents, newCollection } from './data.test-support.ts'
 import { importAsOperator } from './import.service.ts'
 import { csvOf, importInto, ndjsonOf, storedRows, valuesByKey } from './import.test-support.ts'
@@ -24,8 +23,7 @@ let owner: SignedIn
 beforeAll(async () => {
   t = await createTestApp({ env: { RAMPART_DATA_IMPORT_BATCH_ROWS: '5' } })
   keys = await openKeyServices(t.config.keys)
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
 })
 afterAll(async () => {
   await keys.close()

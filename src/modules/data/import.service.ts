@@ -1,17 +1,3 @@
-// DATA-1, DATA-2, KMS-2: bulk import of records, shared by POST .../import and `rampart data
-// import`. The body is read as a stream, one row at a time; each row is held to the collection's
-// schema like a record created through the API, and its personal and sensitive values are sealed
-// before anything is written. Rows go in batches of config.data.importBatchRows read rows; each
-// batch is one withTenant transaction that checks the caller may still edit the collection (and
-// that its schema is the one the rows were checked against), inserts the batch's valid rows and
-// records one `record.import` event (LOG-1: field names, never values). A batch commits whole or
-// not at all; rejected rows are never written and are reported.
-//
-// When an import stops early (malformed file, too large, schema changed, access lost), the
-// batches already committed stay committed and the batch being read is dropped: the report's
-// settledThroughRow says where to resume. `atomic` runs the whole file in one transaction
-// instead, and commits nothing if any row is rejected.
-import { randomUUID } from 'node:crypto'
 import type { Insertable } from 'kysely'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { SYSTEM_META } from '../../context.ts'
@@ -40,7 +26,7 @@ import {
   type SourceRow,
 } from './import.rows.ts'
 import { countedText } from './import.text.ts'
-import { checkRecordValues, sealRecord } from './records.codec.ts'
+import { checkRecordValues, newRecordRow } from './records.codec.ts'
 import { insertRecords } from './records.repository.ts'
 import type { RecordsTable } from './records.table.ts'
 
@@ -172,19 +158,9 @@ export async function importRecords(
     }
     // Atomic and already failed: nothing will commit, the rest is only checked for the report.
     if (options.atomic && report.rejected > 0) return
-    const id = randomUUID()
-    const sealed = await sealRecord(ctx.keys, tenantId, collection, id, checked.values)
-    batch.records.push({
-      id,
-      tenant_id: tenantId,
-      collection_id: collection.id,
-      data: JSON.stringify(sealed.data),
-      sealed: JSON.stringify(sealed.sealed),
-      subject_index: sealed.subjectIndex,
-      subject_key_version: sealed.subjectKeyVersion,
-      created_by: importer.createdBy,
-      updated_by: importer.createdBy,
-    })
+    batch.records.push(
+      await newRecordRow(ctx.keys, tenantId, collection, checked.values, importer.createdBy),
+    )
     for (const key of Object.keys(checked.values)) batch.fields.add(key)
   }
 

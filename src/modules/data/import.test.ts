@@ -6,10 +6,9 @@ import {
   createTestApp,
   type SignedIn,
   type SignedUp,
-  signInBearer,
-  signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import { loggedEvents, newCollection } from './data.test-support.ts'
 import { csvOf, importInto, ndjsonOf, storedRows, valuesByKey } from './import.test-support.ts'
 
@@ -21,8 +20,7 @@ let owner: SignedIn
 
 beforeAll(async () => {
   t = await createTestApp({ env: { RAMPART_DATA_IMPORT_BATCH_ROWS: '10' } })
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
 })
 afterAll(() => t.close())
 

@@ -4,27 +4,10 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { cliHarness } from '../../../test/support/cli.ts'
-import { type DatabaseHandle, openDatabase, pgliteDirFor } from '../../db/connection.ts'
 import { sequencePending } from '../audit/audit.service.ts'
 
 const cli = cliHarness('data-purge-cli')
 const rampart = cli.run
-
-/** Runs `fn` on the CLI's database as its owner, then closes it (PGlite allows one opener). */
-async function onDatabase<T>(fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
-  const env = cli.env()
-  const db = await openDatabase({
-    ...(env.RAMPART_DATABASE_URL
-      ? { databaseUrl: env.RAMPART_DATABASE_URL }
-      : { pgliteDir: pgliteDirFor(env.RAMPART_DATA_DIR as string) }),
-    appRole: 'rampart_app',
-  })
-  try {
-    return await fn(db)
-  } finally {
-    await db.close()
-  }
-}
 
 const FIELDS = JSON.stringify([
   { key: 'title', label: 'Title', type: 'text', classification: 'public', required: false },
@@ -44,7 +27,7 @@ describe('rampart jobs run data-purge', () => {
     ])
     expect(made.code).toBe(0)
     const [due, kept, dueRecord, keptRecord, insideDue] = Array.from({ length: 5 }, randomUUID)
-    const tenantId = await onDatabase(async ({ db }) => {
+    const tenantId = await cli.onDatabase(async ({ db }) => {
       const { rows } = await sql<{ id: string }>`
         SELECT id FROM tenants WHERE slug = 'purge-acme'`.execute(db)
       const id = rows[0]?.id as string
@@ -68,7 +51,7 @@ describe('rampart jobs run data-purge', () => {
       /^job data-purge done in \d+ ms: purged 1 collection\(s\) and 2 record\(s\) in 1 organisation\(s\)$/,
     )
 
-    await onDatabase(async (handle) => {
+    await cli.onDatabase(async (handle) => {
       const { db } = handle
       const records = await sql<{ id: string }>`SELECT id FROM records ORDER BY id`.execute(db)
       expect(records.rows.map((r) => r.id)).toEqual([keptRecord])

@@ -8,6 +8,7 @@
 import { sql } from 'kysely'
 import type { ServiceContext } from '../../context.ts'
 import { type Trx, withAppRole, withTenant } from '../../db/tenant.ts'
+import { databaseNow } from '../../jobs/jobs.repository.ts'
 import { removeGrantsOnResource } from '../access/grants.service.ts'
 import { recordEvent } from '../audit/audit.service.ts'
 import { collectionsDueForPurge, deleteCollection } from './collections.repository.ts'
@@ -132,7 +133,8 @@ export async function purgeTenant(
   tenantId: string,
   options: PurgeOptions = {},
 ): Promise<{ collections: number; records: number }> {
-  const now = options.now ?? new Date()
+  const now =
+    options.now ?? (await withAppRole(ctx.db.db, ctx.db.appRole, (trx) => databaseNow(trx)))
   const batchSize = options.batchSize ?? PURGE_BATCH
   let records = await purgeRecords(ctx, tenantId, now, batchSize, options.signal)
   let collections = 0
@@ -158,10 +160,12 @@ export async function purgeDueData(
   ctx: ServiceContext,
   options: PurgeOptions = {},
 ): Promise<PurgeReport> {
-  const now = options.now ?? new Date()
-  const tenants = await withAppRole(ctx.db.db, ctx.db.appRole, (trx) =>
-    tenantsWithPurgeWork(trx, now),
-  )
+  // The database's clock, which restores compare with too (DATA-4): with each node's own, a
+  // restore on a node whose clock lags could slip in between the batches of a purge.
+  const { now, tenants } = await withAppRole(ctx.db.db, ctx.db.appRole, async (trx) => {
+    const at = options.now ?? (await databaseNow(trx))
+    return { now: at, tenants: await tenantsWithPurgeWork(trx, at) }
+  })
   const report: PurgeReport = { tenants: 0, collections: 0, records: 0, failed: 0 }
   for (const tenantId of tenants) {
     if (options.signal?.aborted) break

@@ -3,7 +3,7 @@
 // and grants, in bounded batches, each purge audited with ids only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
-import { createGroup } from '../access/groups.test-support.ts'
+import { createGroup, newOrg } from '../access/groups.test-support.ts'
 import {
   call,
   createDataTestApp,
@@ -40,8 +40,7 @@ async function rowCount(table: 'collections' | 'collection_versions' | 'group_gr
 
 beforeAll(async () => {
   t = await createDataTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
   other = await signUp(t.app)
   otherOwner = await signInBearer(t.app, other)
 })

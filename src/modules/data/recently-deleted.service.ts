@@ -2,11 +2,12 @@
 // record with the time it will be purged, newest first. Restoring is done on the item itself
 // (collections.service.ts, records.service.ts).
 import type { ServiceContext } from '../../context.ts'
-import { isUuid, withTenant } from '../../db/tenant.ts'
+import { withTenant } from '../../db/tenant.ts'
 import { assertCan } from '../access/permissions.ts'
 import type { Principal } from '../identity/sessions.service.ts'
-import { DataErrors } from './errors.ts'
+import { decodePageCursor, encodePageCursor } from './cursor.ts'
 import { listDeleted } from './recently-deleted.repository.ts'
+import { isCursorTimestamp } from './records.codec.ts'
 
 export interface DeletedItem {
   type: 'collection' | 'record'
@@ -20,33 +21,11 @@ export interface DeletedItem {
   purgeAfter: string
 }
 
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const CURSOR_TAG = 'deleted'
 
-function encodeCursor(position: string, id: string): string {
-  return Buffer.from(JSON.stringify(['deleted', position, id]), 'utf8').toString('base64url')
-}
-
-function decodeCursor(text: string): { position: string; id: string } {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
-  } catch {
-    throw DataErrors.DATA_CURSOR_INVALID()
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== 'deleted' ||
-    typeof parsed[1] !== 'string' ||
-    !POSITION.test(parsed[1]) ||
-    Number.isNaN(Date.parse(parsed[1])) ||
-    typeof parsed[2] !== 'string' ||
-    !isUuid(parsed[2])
-  ) {
-    throw DataErrors.DATA_CURSOR_INVALID()
-  }
-  return { position: parsed[1], id: parsed[2].toLowerCase() }
-}
+/** A cursor's position: a deletion time as the database prints it, to the microsecond. */
+const isPosition = (position: unknown): position is string =>
+  typeof position === 'string' && isCursorTimestamp(position)
 
 export async function listRecentlyDeleted(
   ctx: ServiceContext,
@@ -56,7 +35,7 @@ export async function listRecentlyDeleted(
 ): Promise<{ items: DeletedItem[]; nextCursor: string | null }> {
   assertCan(principal, 'data.manage')
   const { tenantId } = principal
-  const after = cursor === undefined ? null : decodeCursor(cursor)
+  const after = cursor === undefined ? null : decodePageCursor(cursor, CURSOR_TAG, isPosition)
   const rows = await withTenant(ctx.db, tenantId, (trx) => listDeleted(trx, tenantId, after, limit))
   const page = rows.slice(0, limit)
   const last = page.at(-1)
@@ -71,6 +50,7 @@ export async function listRecentlyDeleted(
       deletedBy: row.deleted_by,
       purgeAfter: row.purge_after.toISOString(),
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.position, last.id) : null,
+    nextCursor:
+      rows.length > limit && last ? encodePageCursor(CURSOR_TAG, last.position, last.id) : null,
   }
 }

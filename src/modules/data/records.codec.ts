@@ -2,7 +2,8 @@
 // input to the collection's schema (pure: the importer uses it too); sealRecord splits checked
 // values into the plain `data` (public, internal) and the encrypted `sealed` (personal,
 // sensitive), and computes the data-subject blind index; openRecord reverses it.
-import { createHmac } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
+import type { Insertable } from 'kysely'
 import { KmsError } from '../../crypto/errors.ts'
 import { decryptFieldText, encryptField, type FieldRef } from '../../crypto/field-encryption.ts'
 import type { Keyring } from '../../crypto/keyring.ts'
@@ -10,7 +11,7 @@ import { UNSAFE_TEXT } from '../../http/schemas.ts'
 import type { Collection } from './collections.service.ts'
 import { DataErrors } from './errors.ts'
 import { type FieldDefinition, isEncryptedClass } from './fields.ts'
-import type { PlainValues, RecordRow, SealedValues } from './records.table.ts'
+import type { PlainValues, RecordRow, RecordsTable, SealedValues } from './records.table.ts'
 
 export type RecordValue = string | number | boolean | null
 export type RecordValues = Record<string, RecordValue>
@@ -25,6 +26,12 @@ export interface FieldIssue {
 export const MAX_TEXT_LENGTH = 10_000
 /** RFC 5321's limit on a forward path. */
 export const MAX_EMAIL_LENGTH = 254
+/**
+ * SEC-3: the largest magnitude a number field holds. Dashboards sum and average in double
+ * precision in the database; bounded values keep any sum of any collection far inside its range
+ * (10^9 records of 10^15 make 10^24), where values near 1.8e308 overflowed a sum into an error.
+ */
+export const MAX_NUMBER = 1e15
 
 export const RECORDS_TABLE = 'records'
 
@@ -48,6 +55,18 @@ export function isCalendarDate(text: string): boolean {
   const date = new Date(Date.UTC(2000, month - 1, day))
   date.setUTCFullYear(year)
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+const CURSOR_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/
+
+/**
+ * Whether `text` is a real UTC instant in the microsecond form cursors carry
+ * (`YYYY-MM-DDTHH:MM:SS.ffffffZ`): Date.parse takes 30 February, which PostgreSQL then refuses.
+ */
+export function isCursorTimestamp(text: string): boolean {
+  const match = CURSOR_TIMESTAMP.exec(text)
+  if (!match || !isCalendarDate(match[1] as string)) return false
+  return Number(match[2]) <= 23 && Number(match[3]) <= 59 && Number(match[4]) <= 59
 }
 
 function issue(field: string, code: string, message: string): FieldIssue {
@@ -86,6 +105,9 @@ function checkValue(field: FieldDefinition, value: unknown): RecordValue | Field
     case 'number':
       if (typeof value !== 'number') return issue(key, 'wrong_type', 'Expected a number')
       if (!Number.isFinite(value)) return issue(key, 'not_finite', 'Expected a finite number')
+      if (Math.abs(value) > MAX_NUMBER) {
+        return issue(key, 'out_of_range', `At most ${MAX_NUMBER} in magnitude`)
+      }
       // -0 would be stored as 0 by jsonb: store what will be read back.
       return value === 0 ? 0 : value
     case 'boolean':
@@ -251,6 +273,29 @@ export async function sealRecord(
     throw keyUnavailable(err)
   }
   return { data, sealed, subjectIndex, subjectKeyVersion }
+}
+
+/** A new record's row, ready to insert: a fresh id and `values` sealed, made by `createdBy`. */
+export async function newRecordRow(
+  keys: Keyring,
+  tenantId: string,
+  collection: Collection,
+  values: RecordValues,
+  createdBy: string | null,
+): Promise<Insertable<RecordsTable> & { id: string }> {
+  const id = randomUUID()
+  const sealed = await sealRecord(keys, tenantId, collection, id, values)
+  return {
+    id,
+    tenant_id: tenantId,
+    collection_id: collection.id,
+    data: JSON.stringify(sealed.data),
+    sealed: JSON.stringify(sealed.sealed),
+    subject_index: sealed.subjectIndex,
+    subject_key_version: sealed.subjectKeyVersion,
+    created_by: createdBy,
+    updated_by: createdBy,
+  }
 }
 
 /** One sealed value, decrypted; DATA_RECORD_UNREADABLE when it is not this record's and field's. */

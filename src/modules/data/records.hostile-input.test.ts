@@ -2,7 +2,8 @@
 // (a 422 naming the field for a value that breaks the schema), never a 500; injection strings in
 // values, filter values and filter keys are data, never SQL; another tenant's ids are not found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
+import { type SignedIn, signInBearer, signUp } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import {
   call,
@@ -14,7 +15,6 @@ import {
 import type { DataRecord } from './records.service.ts'
 
 let t: DataTestApp
-let org: SignedUp
 let owner: SignedIn
 let people: Collection
 let records: string
@@ -36,8 +36,7 @@ function issues(res: { json(): { error: { details: { issues: { code: string }[] 
 
 beforeAll(async () => {
   t = await createDataTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ owner } = await newOrg(t))
   people = await newCollection(t, owner)
   records = `/api/v1/collections/${people.id}/records`
 })

@@ -3,7 +3,8 @@
 // its purge time nothing can restore it.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
+import type { SignedIn } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import {
   call,
@@ -16,7 +17,6 @@ import {
 import type { DataRecord } from './records.service.ts'
 
 let t: DataTestApp
-let org: SignedUp
 let owner: SignedIn
 let people: Collection
 
@@ -53,8 +53,7 @@ async function expectInvisible(c: Collection, r: DataRecord, code: string): Prom
 
 beforeAll(async () => {
   t = await createDataTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ owner } = await newOrg(t))
   people = await newCollection(t, owner)
 })
 afterAll(() => t.close())

@@ -4,9 +4,15 @@
 // or membership ends access at the very next request.
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
+import type { SignedIn, SignedUp } from '../../../test/support/app.ts'
 import { makeKey } from '../access/api-keys.test-support.ts'
-import { addMember, addUser, createGroup, type User } from '../access/groups.test-support.ts'
+import {
+  addMember,
+  addUser,
+  createGroup,
+  newOrg,
+  type User,
+} from '../access/groups.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import {
   call,
@@ -73,8 +79,7 @@ async function visibleIds(who: SignedIn): Promise<string[]> {
 
 beforeAll(async () => {
   t = await createDataTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
   member = await addUser(t, org, 'member')
   viewer = await addUser(t, org, 'viewer')
   admin = await addUser(t, org, 'admin')

@@ -4,11 +4,11 @@
 // Cursors are opaque and carry a fingerprint of the query they belong to: a cursor used with
 // another sort or other filters is refused rather than giving a wrong page.
 import { createHash } from 'node:crypto'
-import { isUuid } from '../../db/tenant.ts'
 import type { Collection } from './collections.service.ts'
+import { decodePageCursor, encodePageCursor } from './cursor.ts'
 import { DataErrors } from './errors.ts'
 import { type FieldDefinition, type FieldType, isQueryable } from './fields.ts'
-import { isCalendarDate } from './records.codec.ts'
+import { isCalendarDate, isCursorTimestamp } from './records.codec.ts'
 
 export const FILTER_OPS = [
   'eq',
@@ -75,8 +75,6 @@ export interface Cursor {
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 const NUMERIC_TEXT = /^-?\d{1,1000}(?:\.\d{1,1000})?$/
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
-
 function filterInvalid(index: number, message: string, field?: string): never {
   throw DataErrors.DATA_FILTER_INVALID(message, { filter: index, ...(field ? { field } : {}) })
 }
@@ -206,14 +204,12 @@ export function queryFingerprint(
 }
 
 export function encodeCursor(fingerprint: string, cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([fingerprint, cursor.sortValue, cursor.id]), 'utf8').toString(
-    'base64url',
-  )
+  return encodePageCursor(fingerprint, cursor.sortValue, cursor.id)
 }
 
 /** The sort value's text form for the sort's type, or false when it cannot be one. */
 function validSortValue(sort: Sort, value: string): boolean {
-  if (sort.key.kind !== 'field') return TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))
+  if (sort.key.kind !== 'field') return isCursorTimestamp(value)
   switch (sort.key.field.type) {
     case 'number':
       return NUMERIC_TEXT.test(value)
@@ -228,23 +224,11 @@ function validSortValue(sort: Sort, value: string): boolean {
 
 /** The position a cursor names, after checking it was made for this very query. */
 export function decodeCursor(text: string, fingerprint: string, sort: Sort): Cursor {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
-  } catch {
-    throw DataErrors.DATA_CURSOR_INVALID()
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== fingerprint ||
-    !(parsed[1] === null || typeof parsed[1] === 'string') ||
-    typeof parsed[2] !== 'string' ||
-    !isUuid(parsed[2]) ||
-    (typeof parsed[1] === 'string' && !validSortValue(sort, parsed[1])) ||
-    (parsed[1] === null && sort.key.kind !== 'field')
-  ) {
-    throw DataErrors.DATA_CURSOR_INVALID()
-  }
-  return { sortValue: parsed[1], id: parsed[2].toLowerCase() }
+  // Only a field sort has rows without a value (null sorts last); created and updated never.
+  const valid = (position: unknown): position is string | null =>
+    position === null
+      ? sort.key.kind === 'field'
+      : typeof position === 'string' && validSortValue(sort, position)
+  const { position, id } = decodePageCursor(text, fingerprint, valid)
+  return { sortValue: position, id }
 }

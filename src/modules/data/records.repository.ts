@@ -56,16 +56,19 @@ export async function findLockedRecord(
   collectionId: string,
   recordId: string,
 ): Promise<RecordRow | undefined> {
-  return trx
-    .selectFrom('records')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('collection_id', '=', collectionId)
-    .where('id', '=', recordId)
-    .where('deleted_at', 'is not', null)
-    .where('purge_after', '>', new Date())
-    .forUpdate()
-    .executeTakeFirst()
+  return (
+    trx
+      .selectFrom('records')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('collection_id', '=', collectionId)
+      .where('id', '=', recordId)
+      .where('deleted_at', 'is not', null)
+      // The database's clock, as the purge job's: a node's own clock could disagree with it.
+      .where('purge_after', '>', sql<Date>`now()`)
+      .forUpdate()
+      .executeTakeFirst()
+  )
 }
 
 export interface RecordChanges {
@@ -95,35 +98,6 @@ export async function updateRecord(
     .where('deleted_at', 'is', null)
     .returningAll()
     .executeTakeFirst()
-}
-
-export async function lockRecord(
-  trx: Trx,
-  tenantId: string,
-  recordId: string,
-  deletedBy: string | null,
-  purgeAfter: Date,
-): Promise<void> {
-  await trx
-    .updateTable('records')
-    .set({ deleted_at: new Date(), deleted_by: deletedBy, purge_after: purgeAfter })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', recordId)
-    .execute()
-}
-
-export async function unlockRecord(
-  trx: Trx,
-  tenantId: string,
-  recordId: string,
-): Promise<RecordRow> {
-  return trx
-    .updateTable('records')
-    .set({ deleted_at: null, deleted_by: null, purge_after: null })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', recordId)
-    .returningAll()
-    .executeTakeFirstOrThrow()
 }
 
 /**

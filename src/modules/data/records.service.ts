@@ -1,10 +1,3 @@
-// DATA-1: records of a collection. Reading needs records.read and view access to the collection,
-// writing records.write and edit access (AUTHZ-2: holders of data.manage reach every collection;
-// a collection one may not reach answers like one that does not exist, and so do its records).
-// KMS-2: personal and sensitive values are encrypted before they reach the database and bound
-// to their record and field. DATA-2: every change is recorded with the names of the fields it
-// set or changed, never their values. DATA-4: deletion locks a record until the purge.
-import { randomUUID } from 'node:crypto'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUuid, type Trx, withTenant } from '../../db/tenant.ts'
 import { AppError } from '../../http/errors.ts'
@@ -14,10 +7,12 @@ import type { AuditEvent } from '../audit/events.ts'
 import { actorOf, type Principal } from '../identity/sessions.service.ts'
 import { findLiveCollection } from './collections.repository.ts'
 import { type Collection, collectionForAccess } from './collections.service.ts'
+import { lockRow, purgeAfterFromNow, unlockRow } from './deletion-lock.repository.ts'
 import { DataErrors } from './errors.ts'
 import { isEncryptedClass } from './fields.ts'
 import {
   assertRecordValues,
+  newRecordRow,
   normalizeSubject,
   openRecord,
   type RecordValues,
@@ -36,8 +31,6 @@ import {
   findLockedRecord,
   insertRecords,
   listLiveRecords,
-  lockRecord,
-  unlockRecord,
   updateRecord,
 } from './records.repository.ts'
 import type { RecordRow } from './records.table.ts'
@@ -159,21 +152,9 @@ export async function createRecord(
   return withTenant(ctx.db, tenantId, async (trx) => {
     const collection = await collectionForAccess(trx, tenantId, principal, collectionId, 'edit')
     const values = assertRecordValues(collection, input, 'create')
-    const id = randomUUID()
-    const sealed = await sealRecord(ctx.keys, tenantId, collection, id, values)
-    await insertRecords(trx, [
-      {
-        id,
-        tenant_id: tenantId,
-        collection_id: collection.id,
-        data: JSON.stringify(sealed.data),
-        sealed: JSON.stringify(sealed.sealed),
-        subject_index: sealed.subjectIndex,
-        subject_key_version: sealed.subjectKeyVersion,
-        created_by: principal.userId,
-        updated_by: principal.userId,
-      },
-    ])
+    const made = await newRecordRow(ctx.keys, tenantId, collection, values, principal.userId)
+    const { id } = made
+    await insertRecords(trx, [made])
     await recordEvent(
       trx,
       tenantId,
@@ -382,11 +363,11 @@ export async function deleteRecord(
 ): Promise<{ purgeAfter: string }> {
   assertCan(principal, 'records.write')
   const { tenantId } = principal
-  const purgeAfter = new Date(Date.now() + ctx.config.data.deletionLockDays * 86_400_000)
+  const purgeAfter = purgeAfterFromNow(ctx.config.data.deletionLockDays)
   await withTenant(ctx.db, tenantId, async (trx) => {
     const collection = await collectionForAccess(trx, tenantId, principal, collectionId, 'edit')
     const row = await liveRecordOrThrow(trx, tenantId, collection.id, recordId, true)
-    await lockRecord(trx, tenantId, row.id, principal.userId, purgeAfter)
+    await lockRow(trx, 'records', tenantId, row.id, principal.userId, purgeAfter)
     await recordEvent(
       trx,
       tenantId,
@@ -413,7 +394,7 @@ export async function restoreRecord(
     const live = await findLiveCollection(trx, tenantId, collectionId, 'share')
     if (!live) throw DataErrors.DATA_COLLECTION_LOCKED()
     const collection = await collectionForAccess(trx, tenantId, principal, collectionId, 'edit')
-    const row = await unlockRecord(trx, tenantId, recordId)
+    const row = await unlockRow(trx, 'records', tenantId, recordId, false)
     await recordEvent(
       trx,
       tenantId,

@@ -3,8 +3,9 @@
 // of the organisation, or in its audit log.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
+import type { SignedIn, SignedUp } from '../../../test/support/app.ts'
 import { keyVersionOf } from '../../crypto/field-encryption.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import { sequencePending } from '../audit/audit.service.ts'
 import type { Collection } from './collections.service.ts'
 import {
@@ -40,8 +41,7 @@ function rowText(row: Record<string, unknown>): string {
 
 beforeAll(async () => {
   t = await createDataTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
   people = await newCollection(t, owner)
 })
 afterAll(() => t.close())

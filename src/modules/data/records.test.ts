@@ -5,10 +5,9 @@ import {
   createTestApp,
   type SignedIn,
   type SignedUp,
-  signInBearer,
-  signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { Collection } from './collections.service.ts'
 import { call, loggedEvents, newCollection, newRecord } from './data.test-support.ts'
 import type { RecordValues } from './records.codec.ts'
@@ -34,8 +33,7 @@ async function names(query: string): Promise<string[]> {
 
 beforeAll(async () => {
   t = await createTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
   people = await newCollection(t, owner)
   const rows: RecordValues[] = [
     {

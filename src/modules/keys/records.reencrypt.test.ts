@@ -2,10 +2,11 @@
 // the newest tenant key version, locked records included; subject lookups work throughout, and
 // `keys retire` refuses an old version until nothing of a record uses it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SignedIn, type SignedUp, signInBearer, signUp } from '../../../test/support/app.ts'
+import type { SignedIn, SignedUp } from '../../../test/support/app.ts'
 import { SYSTEM_META } from '../../context.ts'
 import type { KmsError } from '../../crypto/errors.ts'
 import { keyVersionOf } from '../../crypto/field-encryption.ts'
+import { newOrg } from '../access/groups.test-support.ts'
 import type { Collection } from '../data/collections.service.ts'
 import {
   call,
@@ -49,8 +50,7 @@ async function versionsOf(recordId: string): Promise<{ values: number[]; index: 
 
 beforeAll(async () => {
   t = await createDataTestApp()
-  org = await signUp(t.app)
-  owner = await signInBearer(t.app, org)
+  ;({ org, owner } = await newOrg(t))
   people = await newCollection(t, owner)
   for (let i = 0; i < 7; i++) {
     made.push(

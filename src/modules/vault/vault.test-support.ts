@@ -3,48 +3,21 @@
 // and a tenant's audit events.
 import { randomUUID } from 'node:crypto'
 import {
+  createKeyedTestApp,
+  type KeyedTestApp,
   type SignedIn,
   type SignedUp,
   STRONG_PASSWORD,
   signInBearer,
-  testConfig,
 } from '../../../test/support/app.ts'
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database.ts'
-import { type App, buildApp } from '../../app.ts'
-import type { ServiceContext } from '../../context.ts'
-import { type KeyServices, openKeyServices } from '../../crypto/key-services.ts'
 import { withTenant } from '../../db/tenant.ts'
 import type { AuditEvent } from '../audit/events.ts'
 import { hashPassword } from '../identity/passwords.ts'
 import type { UserRole } from '../identity/users.table.ts'
 
-export interface VaultTestApp {
-  app: App
-  /** The app's own context: same database handle and keyring. */
-  ctx: ServiceContext
-  keys: KeyServices
-  database: TestDatabase
-  close(): Promise<void>
-}
-
-export async function createVaultTestApp(): Promise<VaultTestApp> {
-  const config = testConfig()
-  const database = await openTestDatabase()
-  const keys = await openKeyServices(config.keys)
-  const app = await buildApp({ config, db: database.handle, logger: false, keys })
-  await app.ready()
-  return {
-    app,
-    ctx: { config, db: database.handle, keys: keys.keyring },
-    keys,
-    database,
-    async close() {
-      await app.close()
-      await keys.close()
-      await database.dispose()
-    },
-  }
-}
+/** The app's own context (same database handle and keyring) and key services, held by the test. */
+export type VaultTestApp = KeyedTestApp
+export const createVaultTestApp = createKeyedTestApp
 
 /** A user of `role` in the organisation, signed in as a bearer client. */
 export async function signInWithRole(

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const WEB = fileURLToPath(new URL('.', import.meta.url))
-export const CONSOLE_DIST = join(WEB, 'dist')
+const CONSOLE_DIST = join(WEB, 'dist')
 const BUILT_MARK = join(CONSOLE_DIST, 'index.html')
 const LOCK = join(WEB, '.build-lock')
 const SOURCES = ['index.html', 'src', 'vite.config.ts', 'tsconfig.json']
@@ -20,7 +20,7 @@ function newestMtime(path: string): number {
 }
 
 /** True when web/dist is missing or any source under web/ changed after it was built. */
-export function consoleBuildIsStale(): boolean {
+function consoleBuildIsStale(): boolean {
   if (!existsSync(BUILT_MARK)) return true
   const built = statSync(BUILT_MARK).mtimeMs
   return SOURCES.some((source) => newestMtime(join(WEB, source)) > built)

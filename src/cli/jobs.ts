@@ -14,9 +14,9 @@ import { asOwner, openConfiguredDatabase, prepareSchema } from '../server.ts'
 import type { CliIo } from './io.ts'
 
 /** EX_USAGE: no such job. */
-export const EXIT_UNKNOWN_JOB = 2
+const EXIT_UNKNOWN_JOB = 2
 /** EX_TEMPFAIL: another holder has the lease; try again later. */
-export const EXIT_JOB_BUSY = 75
+const EXIT_JOB_BUSY = 75
 
 async function withJobsDatabase<T>(
   config: Config,

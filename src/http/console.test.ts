@@ -1,7 +1,7 @@
 // SEC-2: the console's files are served under the strict CSP with no inline script or style,
 // index.html for every screen and never cached, hashed assets cached for a year, and nothing
 // outside web/dist/assets reachable.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
@@ -100,6 +100,18 @@ describe('without a build', () => {
     expect(res.statusCode).toBe(503)
     expect(res.body).toContain('npm run build:web')
     expect((await app.inject({ method: 'GET', url: '/assets/index.js' })).statusCode).toBe(404)
+    await app.close()
+  })
+
+  it('a build made after the server started is served without a restart', async () => {
+    const dist = mkdtempSync(join(tmpdir(), 'rampart-late-console-'))
+    const app = Fastify()
+    await app.register(consoleRoutes, { dist })
+    expect((await app.inject({ method: 'GET', url: '/sign-in' })).statusCode).toBe(503)
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Rampart</title>')
+    const res = await app.inject({ method: 'GET', url: '/sign-in' })
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('<title>Rampart</title>')
     await app.close()
   })
 })

@@ -28,7 +28,7 @@ export const CONSOLE_PAGES = [
   '/dashboards',
 ] as const
 
-export const CONSOLE_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url))
+const CONSOLE_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url))
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -88,10 +88,11 @@ function acceptsGzip(request: FastifyRequest): boolean {
 
 export const consoleRoutes: FastifyPluginAsync<{ dist?: string }> = async (app, options) => {
   const dist = options.dist ?? CONSOLE_DIST
-  // Read on first use: most apps built in tests never serve the console.
-  let build: ConsoleBuild | null | undefined
+  // Read on first use (most apps built in tests never serve the console), and looked for again
+  // while missing, so a build made after the server started is served without a restart.
+  let build: ConsoleBuild | null = null
   const current = () => {
-    if (build === undefined) build = loadBuild(dist)
+    if (!build) build = loadBuild(dist)
     return build
   }
 

@@ -43,6 +43,17 @@ function redactKioskPath(path: string): string {
 }
 
 /**
+ * LOG-6: an error message fit to store and log: anything that looks like an e-mail address
+ * replaced (servers and drivers quote them), on one line, trimmed.
+ */
+export function messageForLog(message: string): string {
+  return message
+    .replace(/[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+/g, '[address]')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+/**
  * Strips the query string's values (they may carry tokens: reset links) and the token of a
  * kiosk-link path.
  */

@@ -12,7 +12,7 @@ import type { JobDefinition } from './job.ts'
 const HOUR_MS = 3_600_000
 
 /** AUTHZ-4: opens due access reviews and reminds of overdue ones. */
-export const accessReviewsJob: JobDefinition = {
+const accessReviewsJob: JobDefinition = {
   name: 'access-reviews',
   description: 'Open access reviews that are due and remind reviewers of overdue ones (AUTHZ-4)',
   schedule: { everyMs: HOUR_MS },

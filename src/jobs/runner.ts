@@ -1,10 +1,12 @@
 // One run of one job under its lease: claim, run while renewing, record the outcome, release.
 // A run that throws records its (scrubbed) error and releases like any other; a node that dies
 // mid-run simply stops renewing, and the lease runs out for another node to take over.
+
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { ServiceContext } from '../context.ts'
 import { withAppRole } from '../db/tenant.ts'
+import { messageForLog } from '../http/logging.ts'
 import { DEFAULT_LEASE_MS, type JobDefinition, type JobLog } from './job.ts'
 import { claimJob, ensureJob, findJobRow, releaseJob, renewLease } from './jobs.repository.ts'
 import type { JobRow } from './jobs.table.ts'
@@ -46,10 +48,7 @@ export function describeJobError(err: unknown): string {
         ? e.name
         : 'Error'
   const message = typeof e.message === 'string' ? e.message : typeof err === 'string' ? err : ''
-  const cleaned = message
-    .replace(/[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+/g, '[address]')
-    .replace(/\s+/g, ' ')
-    .trim()
+  const cleaned = messageForLog(message)
   return `${label}${cleaned ? `: ${cleaned}` : ''}`.slice(0, MAX_ERROR_CHARS)
 }
 

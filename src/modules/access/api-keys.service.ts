@@ -66,7 +66,7 @@ export interface NewApiKeyInput {
 }
 
 /** `rk_` and 43 base64url characters: anything else is not worth a database query. */
-export function looksLikeApiKey(value: string): boolean {
+function looksLikeApiKey(value: string): boolean {
   return /^rk_[A-Za-z0-9_-]{43}$/.test(value)
 }
 

@@ -97,7 +97,7 @@ function toMember(row: GroupMemberRow, email: string | null): GroupMember {
 }
 
 /** The stored form of a name: trimmed and NFC. Throws unless it has 1..100 allowed characters. */
-export function checkGroupName(input: string): string {
+function checkGroupName(input: string): string {
   const name = input.trim().normalize('NFC')
   // NFC can lengthen a name the schema passed (some characters decompose), so count again.
   const length = [...name].length
@@ -116,7 +116,7 @@ export function groupNameKey(name: string): string {
 }
 
 /** The stored form of a description (trimmed, NFC; empty means none). */
-export function checkGroupDescription(input: string | null | undefined): string | null {
+function checkGroupDescription(input: string | null | undefined): string | null {
   if (input === null || input === undefined) return null
   const description = input.trim().normalize('NFC')
   if (

@@ -33,7 +33,7 @@ const ENTITIES: Record<string, string> = {
 }
 
 /** Text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string)
 }
 

@@ -144,7 +144,7 @@ export async function touchKioskLink(trx: Trx, tenantId: string, linkId: string)
 
 // ---- AUTHZ-3: guess counters, per client (platform level, no tenant).
 
-export interface GuardState {
+interface GuardState {
   /** Attempts counted in the current window, this one included. */
   failures: number
   windowStartedAt: Date

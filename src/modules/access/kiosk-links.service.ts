@@ -70,7 +70,7 @@ export interface KioskView {
 }
 
 /** `kl_` and 43 base64url characters: anything else is a failed guess without a query. */
-export function looksLikeKioskToken(value: string): boolean {
+function looksLikeKioskToken(value: string): boolean {
   return /^kl_[A-Za-z0-9_-]{43}$/.test(value)
 }
 

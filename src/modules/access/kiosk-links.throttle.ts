@@ -20,7 +20,7 @@ import {
 } from './kiosk-links.repository.ts'
 
 /** The counter a request is charged to: its IPv4 address, or its IPv6 /64 network. */
-export function guardClient(ip: string): string {
+function guardClient(ip: string): string {
   const address = parseClientAddress(ip)
   // Unparsable (or absent) addresses share one counter per spelling, never none.
   if (!address) return `?${ip.slice(0, 60) || 'unknown'}`

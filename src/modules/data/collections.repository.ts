@@ -1,6 +1,6 @@
 // DATA-1, DATA-4: collection and schema-history rows. Every query names the tenant (row-level
 // security is the second lock, not the only one).
-import { type Insertable, sql } from 'kysely'
+import type { Insertable } from 'kysely'
 import type { Trx } from '../../db/tenant.ts'
 import type {
   CollectionRow,
@@ -42,29 +42,6 @@ export async function findLiveCollection(
   if (lock === 'share') query = query.forShare()
   if (lock === 'update') query = query.forUpdate()
   return query.executeTakeFirst()
-}
-
-/**
- * One locked (deleted) collection still before its purge time, held until the transaction ends.
- * Past purge_after it is the purge's, not restorable any more.
- */
-export async function findLockedCollection(
-  trx: Trx,
-  tenantId: string,
-  collectionId: string,
-): Promise<CollectionRow | undefined> {
-  return (
-    trx
-      .selectFrom('collections')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', collectionId)
-      .where('deleted_at', 'is not', null)
-      // The database's clock, as the purge job's: a node's own clock could disagree with it.
-      .where('purge_after', '>', sql<Date>`now()`)
-      .forUpdate()
-      .executeTakeFirst()
-  )
 }
 
 /** Whether a collection exists at all, locked or not (grants may name a locked one). */

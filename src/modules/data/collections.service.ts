@@ -15,7 +15,6 @@ import type { Principal } from '../identity/sessions.service.ts'
 import {
   collectionExists,
   findLiveCollection,
-  findLockedCollection,
   insertCollection,
   insertCollectionVersion,
   listCollectionVersions,
@@ -31,7 +30,7 @@ import {
   type FieldInput,
 } from './collections.schema.ts'
 import type { CollectionRow } from './collections.table.ts'
-import { lockRow, purgeAfterFromNow, unlockRow } from './deletion-lock.repository.ts'
+import { findLockedRow, lockRow, unlockRow } from './deletion-lock.repository.ts'
 import { DataErrors } from './errors.ts'
 import { changeEventsOf } from './events.ts'
 import type { FieldDefinition } from './fields.ts'
@@ -107,6 +106,21 @@ function nameTaken(err: unknown): unknown {
   return isUniqueViolation(err, 'collections_name_key')
     ? DataErrors.DATA_COLLECTION_NAME_TAKEN()
     : err
+}
+
+/**
+ * The live collection for the operator's CLI, which acts for the provider on any collection of
+ * the tenant (audited with actor `system`), share-locked like a record write.
+ */
+export async function operatorReach(
+  trx: Trx,
+  tenantId: string,
+  collectionId: string,
+): Promise<Collection> {
+  if (!isUuid(collectionId)) throw DataErrors.DATA_COLLECTION_NOT_FOUND()
+  const row = await findLiveCollection(trx, tenantId, collectionId, 'share')
+  if (!row) throw DataErrors.DATA_COLLECTION_NOT_FOUND()
+  return toCollection(row)
 }
 
 /**
@@ -336,17 +350,25 @@ export async function deleteCollection(
   assertCan(principal, 'data.manage')
   if (!isUuid(collectionId)) throw DataErrors.DATA_COLLECTION_NOT_FOUND()
   const { tenantId } = principal
-  const purgeAfter = purgeAfterFromNow(ctx.config.data.deletionLockDays)
-  await withTenant(ctx.db, tenantId, async (trx) => {
+  const { deletionLockDays } = ctx.config.data
+  const purgeAfter = await withTenant(ctx.db, tenantId, async (trx) => {
     if (!(await findLiveCollection(trx, tenantId, collectionId, 'update'))) {
       throw DataErrors.DATA_COLLECTION_NOT_FOUND()
     }
-    await lockRow(trx, 'collections', tenantId, collectionId, principal.userId, purgeAfter)
+    const until = await lockRow(
+      trx,
+      'collections',
+      tenantId,
+      collectionId,
+      principal.userId,
+      deletionLockDays,
+    )
     await recordEvent(
       trx,
       tenantId,
       collectionEvent('collection.delete', principal, collectionId, meta),
     )
+    return until
   })
   return { purgeAfter: purgeAfter.toISOString() }
 }
@@ -363,7 +385,7 @@ export async function restoreCollection(
   const { tenantId } = principal
   try {
     return await withTenant(ctx.db, tenantId, async (trx) => {
-      if (!(await findLockedCollection(trx, tenantId, collectionId))) {
+      if (!(await findLockedRow(trx, 'collections', tenantId, collectionId))) {
         throw DataErrors.DATA_NOT_DELETED()
       }
       const row = await unlockRow(trx, 'collections', tenantId, collectionId, true)

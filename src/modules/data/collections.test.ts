@@ -204,7 +204,7 @@ describe('DATA-1 collections: define', () => {
 })
 
 describe('DATA-1 collections: change the schema', () => {
-  it('DATA-1: renaming alone keeps the schema version; a new field list makes a new one', async () => {
+  it('DATA-1, DATA-2: renaming alone keeps the schema version, a new field list makes a new one, each audited with field names', async () => {
     const c = await newCollection(t, owner)
     const url = `/api/v1/collections/${c.id}`
     const renamed = await call(t, owner, 'PATCH', url, {

@@ -7,12 +7,13 @@
 // cannot see. Results are computed at each view, in the database, with small groups suppressed.
 // LOG-1: every change is recorded with ids and the names of what changed.
 import { randomUUID } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { isUuid, type Trx, withTenant } from '../../db/tenant.ts'
 import { AppError } from '../../http/errors.ts'
 import { UNSAFE_TEXT } from '../../http/schemas.ts'
 import { removeGrantsOnResource } from '../access/grants.service.ts'
-import { assertCan, can } from '../access/permissions.ts'
+import { assertCan } from '../access/permissions.ts'
 import { findResourceType, registerResourceType } from '../access/resource-types.ts'
 import { recordEvent } from '../audit/audit.service.ts'
 import { actorOf, type Principal } from '../identity/sessions.service.ts'
@@ -310,7 +311,7 @@ export async function listDashboards(
   ctx: ServiceContext,
   principal: Principal,
 ): Promise<DashboardSummary[]> {
-  if (!can(principal, 'data.manage')) assertCan(principal, 'dashboards.read')
+  assertCan(principal, 'dashboards.read')
   const { tenantId } = principal
   const rows = await withTenant(ctx.db, tenantId, async (trx) => {
     const ids = await viewableIds(trx, tenantId, principal, DASHBOARD_TYPE)
@@ -324,7 +325,7 @@ export async function getDashboard(
   principal: Principal,
   dashboardId: string,
 ): Promise<Dashboard> {
-  if (!can(principal, 'data.manage')) assertCan(principal, 'dashboards.read')
+  assertCan(principal, 'dashboards.read')
   const row = await withTenant(ctx.db, principal.tenantId, (trx) =>
     dashboardForAccess(trx, principal, dashboardId, 'view'),
   )
@@ -357,7 +358,8 @@ export async function changeDashboard(
       ...(name !== row.name ? ['name'] : []),
       ...(description !== row.description ? ['description'] : []),
       ...(refreshSeconds !== row.refresh_seconds ? ['refresh_seconds'] : []),
-      ...(JSON.stringify(widgets) !== JSON.stringify(row.widgets) ? ['widgets'] : []),
+      // Deep equality: jsonb hands object keys back in its own order, so text would always differ.
+      ...(isDeepStrictEqual(widgets, row.widgets) ? [] : ['widgets']),
     ]
     if (changed.length === 0) return toDashboard(row)
     const updated = await updateDashboard(trx, tenantId, dashboardId, {
@@ -413,7 +415,7 @@ export async function dashboardResults(
   principal: Principal,
   dashboardId: string,
 ): Promise<DashboardResults> {
-  if (!can(principal, 'data.manage')) assertCan(principal, 'dashboards.read')
+  assertCan(principal, 'dashboards.read')
   const { tenantId } = principal
   return withTenant(ctx.db, tenantId, async (trx) => {
     const row = await dashboardForAccess(trx, principal, dashboardId, 'view')

@@ -6,7 +6,7 @@
 import type { WidgetQuery } from './dashboards.widgets.ts'
 import type { WidgetAggregate, WidgetGroupRow } from './widgets.repository.ts'
 
-export interface WidgetGroup {
+interface WidgetGroup {
   /** Start of the interval (`YYYY-MM-DD`), with an interval. */
   period?: string | null
   /** The group field's value (`true`/`false` for booleans); null for records without one. */

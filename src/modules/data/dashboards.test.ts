@@ -263,7 +263,7 @@ describe('schema changes after saving', () => {
 })
 
 describe('dashboard routes', () => {
-  it('DATA-1: create, list, get, replace and delete, each change audited', async () => {
+  it('DATA-1, DATA-2: create, list, get, replace and delete, each change audited', async () => {
     const created = await call(t, owner, 'POST', '/api/v1/dashboards', {
       name: '  Q1 figures ',
       description: 'Sales\nby region',
@@ -305,6 +305,17 @@ describe('dashboard routes', () => {
       description: null,
       refreshSeconds: 60,
     })
+    // The same dashboard again is no change: no new version, no event.
+    const same = await call(t, owner, 'PUT', `/api/v1/dashboards/${dashboard.id}`, {
+      name: 'Q1',
+      widgets: [
+        base({ title: 'All' }),
+        base({ title: 'Revenue', aggregate: 'sum', field: 'amount' }),
+      ],
+      expectedVersion: 2,
+    })
+    expectStatus(same, 200)
+    expect(same.json()).toMatchObject({ version: 2 })
     const stale = await call(t, owner, 'PUT', `/api/v1/dashboards/${dashboard.id}`, {
       name: 'Q1 again',
       widgets: [],

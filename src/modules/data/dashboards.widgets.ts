@@ -16,7 +16,7 @@ export type Interval = (typeof INTERVALS)[number]
 export const CREATED_AT = 'createdAt'
 
 /** Groups a widget shows at most: the largest ones (the rest are counted as omitted). */
-export const MAX_GROUPS = 100
+const MAX_GROUPS = 100
 export const MAX_WIDGETS = 50
 export const MAX_TITLE_LENGTH = 100
 export const MAX_LAST_DAYS = 3660

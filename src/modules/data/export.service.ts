@@ -13,10 +13,14 @@ import { assertCan } from '../access/permissions.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
 import { actorOf, type Principal } from '../identity/sessions.service.ts'
-import { COLLECTION_TYPE, type Collection, collectionForAccess } from './collections.service.ts'
+import {
+  COLLECTION_TYPE,
+  type Collection,
+  collectionForAccess,
+  operatorReach,
+} from './collections.service.ts'
 import { type ExportFormat, serializeRecords } from './export.formats.ts'
 import { type ExportCursor, liveRecordsPage } from './export.repository.ts'
-import { operatorReach } from './import.service.ts'
 import { openRecord, type RecordValues } from './records.codec.ts'
 
 const PAGE_SIZE = 500

@@ -1,20 +1,18 @@
 import type { Insertable } from 'kysely'
 import type { RequestMeta, ServiceContext } from '../../context.ts'
 import { SYSTEM_META } from '../../context.ts'
-import { isUuid, type Trx, withTenant } from '../../db/tenant.ts'
+import { type Trx, withTenant } from '../../db/tenant.ts'
 import { AppError } from '../../http/errors.ts'
 import { assertCan } from '../access/permissions.ts'
 import { eventOrigin, recordEvent } from '../audit/audit.service.ts'
 import type { AuditEvent } from '../audit/events.ts'
 import { actorOf, type Principal } from '../identity/sessions.service.ts'
-import { findLiveCollection } from './collections.repository.ts'
 import {
   COLLECTION_TYPE,
   type Collection,
   collectionForAccess,
-  toCollection,
+  operatorReach,
 } from './collections.service.ts'
-import { DataErrors } from './errors.ts'
 import { csvRows } from './import.csv.ts'
 import { ImportErrors } from './import.errors.ts'
 import { jsonArrayRows, ndjsonRows } from './import.json.ts'
@@ -133,6 +131,7 @@ export async function importRecords(
       })
     }
     await insertRecords(trx, batch.records)
+    // DATA-2, LOG-1: one event per committed batch, naming the fields it set, never values.
     await recordEvent(trx, tenantId, {
       category: 'data',
       action: 'record.import',
@@ -258,21 +257,6 @@ export function importForPrincipal(
     body,
     options,
   )
-}
-
-/**
- * The live collection for the operator's CLI, which acts for the provider on any collection of
- * the tenant (audited with actor `system`), share-locked like a record write.
- */
-export async function operatorReach(
-  trx: Trx,
-  tenantId: string,
-  collectionId: string,
-): Promise<Collection> {
-  if (!isUuid(collectionId)) throw DataErrors.DATA_COLLECTION_NOT_FOUND()
-  const row = await findLiveCollection(trx, tenantId, collectionId.toLowerCase(), 'share')
-  if (!row) throw DataErrors.DATA_COLLECTION_NOT_FOUND()
-  return toCollection(row)
 }
 
 /** `rampart data import`: the operator, against the database directly; no size limit. */

@@ -49,28 +49,6 @@ export async function findLiveRecord(
   return query.executeTakeFirst()
 }
 
-/** One locked (deleted) record still before its purge time, held until the transaction ends. */
-export async function findLockedRecord(
-  trx: Trx,
-  tenantId: string,
-  collectionId: string,
-  recordId: string,
-): Promise<RecordRow | undefined> {
-  return (
-    trx
-      .selectFrom('records')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('collection_id', '=', collectionId)
-      .where('id', '=', recordId)
-      .where('deleted_at', 'is not', null)
-      // The database's clock, as the purge job's: a node's own clock could disagree with it.
-      .where('purge_after', '>', sql<Date>`now()`)
-      .forUpdate()
-      .executeTakeFirst()
-  )
-}
-
 export interface RecordChanges {
   data: string
   sealed: string

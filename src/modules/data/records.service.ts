@@ -6,8 +6,8 @@ import { eventOrigin, recordEvent, recordEventAlone } from '../audit/audit.servi
 import type { AuditEvent } from '../audit/events.ts'
 import { actorOf, type Principal } from '../identity/sessions.service.ts'
 import { findLiveCollection } from './collections.repository.ts'
-import { type Collection, collectionForAccess } from './collections.service.ts'
-import { lockRow, purgeAfterFromNow, unlockRow } from './deletion-lock.repository.ts'
+import { type Collection, collectionForAccess, toCollection } from './collections.service.ts'
+import { findLockedRow, lockRow, unlockRow } from './deletion-lock.repository.ts'
 import { DataErrors } from './errors.ts'
 import { isEncryptedClass } from './fields.ts'
 import {
@@ -28,7 +28,6 @@ import {
 } from './records.query.ts'
 import {
   findLiveRecord,
-  findLockedRecord,
   insertRecords,
   listLiveRecords,
   updateRecord,
@@ -75,6 +74,7 @@ async function toRecord(
   }
 }
 
+/** DATA-2, LOG-1: a record's event: who, which record of which collection, and field names only. */
 export function recordEventOf(
   action: string,
   actor: AuditEvent['actor'],
@@ -363,16 +363,24 @@ export async function deleteRecord(
 ): Promise<{ purgeAfter: string }> {
   assertCan(principal, 'records.write')
   const { tenantId } = principal
-  const purgeAfter = purgeAfterFromNow(ctx.config.data.deletionLockDays)
-  await withTenant(ctx.db, tenantId, async (trx) => {
+  const { deletionLockDays } = ctx.config.data
+  const purgeAfter = await withTenant(ctx.db, tenantId, async (trx) => {
     const collection = await collectionForAccess(trx, tenantId, principal, collectionId, 'edit')
     const row = await liveRecordOrThrow(trx, tenantId, collection.id, recordId, true)
-    await lockRow(trx, 'records', tenantId, row.id, principal.userId, purgeAfter)
+    const until = await lockRow(
+      trx,
+      'records',
+      tenantId,
+      row.id,
+      principal.userId,
+      deletionLockDays,
+    )
     await recordEvent(
       trx,
       tenantId,
       recordEventOf('record.delete', actorOf(principal), collection.id, row.id, meta),
     )
+    return until
   })
   return { purgeAfter: purgeAfter.toISOString() }
 }
@@ -389,11 +397,12 @@ export async function restoreRecord(
   const { tenantId } = principal
   if (!isUuid(collectionId) || !isUuid(recordId)) throw DataErrors.DATA_NOT_DELETED()
   return withTenant(ctx.db, tenantId, async (trx) => {
-    const locked = await findLockedRecord(trx, tenantId, collectionId, recordId)
-    if (!locked) throw DataErrors.DATA_NOT_DELETED()
+    const locked = await findLockedRow(trx, 'records', tenantId, recordId)
+    if (!locked || locked.collection_id !== collectionId) throw DataErrors.DATA_NOT_DELETED()
+    // data.manage reaches every collection: only whether it is live is left to check.
     const live = await findLiveCollection(trx, tenantId, collectionId, 'share')
     if (!live) throw DataErrors.DATA_COLLECTION_LOCKED()
-    const collection = await collectionForAccess(trx, tenantId, principal, collectionId, 'edit')
+    const collection = toCollection(live)
     const row = await unlockRow(trx, 'records', tenantId, recordId, false)
     await recordEvent(
       trx,

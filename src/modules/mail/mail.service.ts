@@ -2,9 +2,11 @@
 // action that sends it (a rolled-back reset request leaves no mail); deliverPending sends what is
 // due and retries with exponential backoff while SMTP is unreachable, so no mail is lost.
 // LOG-6: neither log lines nor last_error ever hold a recipient address or a body.
+
 import { randomUUID } from 'node:crypto'
 import type { ServiceContext } from '../../context.ts'
 import { type Trx, withAppRole, withTenant } from '../../db/tenant.ts'
+import { messageForLog } from '../../http/logging.ts'
 import {
   claimDueMail,
   insertMail,
@@ -86,11 +88,7 @@ export function describeMailError(err: unknown): string {
   const code = typeof e.code === 'string' && /^[A-Z0-9_]{1,32}$/.test(e.code) ? e.code : 'ERROR'
   const status = typeof e.responseCode === 'number' ? ` ${e.responseCode}` : ''
   const message = typeof e.message === 'string' ? e.message : ''
-  const cleaned = message
-    .replace(/<[^>]*>/g, '<>')
-    .replace(/[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+/g, '[address]')
-    .replace(/\s+/g, ' ')
-    .trim()
+  const cleaned = messageForLog(message.replace(/<[^>]*>/g, '<>'))
   return `${code}${status}${cleaned ? `: ${cleaned}` : ''}`.slice(0, 500)
 }
 

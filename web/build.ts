@@ -29,7 +29,14 @@ function consoleBuildIsStale(): boolean {
 export async function buildConsole(): Promise<void> {
   // Imported here: a production install without dev dependencies still starts on a built console.
   const { build } = await import('vite')
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' })
+  // Production whoever builds: under vitest NODE_ENV is `test`, which would otherwise give React's
+  // development build (with StrictMode's double effects) to the browser tests.
+  await build({
+    configFile: join(WEB, 'vite.config.ts'),
+    mode: 'production',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    logLevel: 'warn',
+  })
 }
 
 /**

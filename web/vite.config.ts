@@ -8,7 +8,8 @@ export default defineConfig({
   // No public/ folder: every file is hashed under /assets/, the only static path the server has.
   publicDir: false,
   // React's automatic JSX runtime through esbuild: no Babel plugin needed for a production build.
-  esbuild: { jsx: 'automatic' },
+  // jsxDev off whatever NODE_ENV the builder runs under (vitest's is `test`; see web/build.ts).
+  esbuild: { jsx: 'automatic', jsxDev: false },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

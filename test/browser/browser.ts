@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { ensureConsoleBuilt } from '../../web/build.ts'
 import { postgresUrl } from '../support/database.ts'
 
@@ -138,4 +139,28 @@ export async function overflowsHorizontally(page: Page): Promise<boolean> {
     const { document, innerWidth } = globalThis as unknown as PageGlobals
     return document.documentElement.scrollWidth > innerWidth + 1
   })
+}
+
+/** Every visited page: no CSP violation, a screenshot, and (main pages) no serious axe finding. */
+export async function visited(page: Page, name: string, axe = true): Promise<void> {
+  expect(await cspViolations(page)).toEqual([])
+  await screenshot(page, name)
+  if (axe) expect(await seriousAxeViolations(page)).toEqual([])
+}
+
+export const heading = (page: Page, name: string | RegExp) =>
+  page.getByRole('heading', { level: 1, name })
+
+/** Signs in through the console's form (no second factor) and waits for the home page. */
+export async function signInThroughForm(
+  page: Page,
+  base: string,
+  who: { slug: string; email: string; password: string },
+): Promise<void> {
+  await page.goto(`${base}/sign-in`)
+  await page.getByLabel('Organisation').fill(who.slug)
+  await page.getByLabel('E-mail address').fill(who.email)
+  await page.getByLabel('Password', { exact: true }).fill(who.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await heading(page, /^Welcome to /).waitFor()
 }

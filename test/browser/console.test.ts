@@ -20,14 +20,13 @@ import {
 import { STRONG_PASSWORD, signInBearer, signUp, uniqueSlug } from '../support/app.ts'
 import {
   browserSkipReason,
-  cspViolations,
   dialogsOpened,
+  heading,
   launchBrowser,
   newContext,
   overflowsHorizontally,
   type PageGlobals,
-  screenshot,
-  seriousAxeViolations,
+  visited,
 } from './browser.ts'
 
 const skipReason = browserSkipReason()
@@ -54,16 +53,6 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
     const context = await newContext(browser, viewport)
     return context.newPage()
   }
-
-  /** Every visited page: no CSP violation, a screenshot, and (main pages) no serious axe finding. */
-  async function visited(page: Page, name: string, axe = true): Promise<void> {
-    expect(await cspViolations(page)).toEqual([])
-    await screenshot(page, name)
-    if (axe) expect(await seriousAxeViolations(page)).toEqual([])
-  }
-
-  const heading = (page: Page, name: string | RegExp) =>
-    page.getByRole('heading', { level: 1, name })
 
   it('IAM-1: sign-up leads to the signed-in home, the account page and works at phone width', async () => {
     const page = await freshPage()

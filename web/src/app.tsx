@@ -7,17 +7,29 @@ import { StepUpProvider } from './components/step-up.tsx'
 import { Loading } from './components/ui.tsx'
 import { AcceptInvitation } from './pages/accept-invitation.tsx'
 import { Account } from './pages/account.tsx'
-import { ComingSoon } from './pages/coming-soon.tsx'
+import { AdminArea } from './pages/admin/index.tsx'
+import { AuditArea } from './pages/audit/index.tsx'
+import { DashboardsArea } from './pages/dashboards/index.tsx'
+import { DataArea } from './pages/data/index.tsx'
 import { Home } from './pages/home.tsx'
 import { MfaSetup } from './pages/mfa-setup.tsx'
 import { NotFound } from './pages/not-found.tsx'
 import { ResetPassword } from './pages/reset-password.tsx'
 import { SignIn } from './pages/sign-in.tsx'
 import { SignUp } from './pages/sign-up.tsx'
+import { VaultArea } from './pages/vault/index.tsx'
 import { VerifyEmail } from './pages/verify-email.tsx'
 import { SessionProvider, useSession } from './session.tsx'
 
 const MFA_SETUP = '/account/mfa'
+
+const AREAS = [
+  ['/admin', AdminArea],
+  ['/audit', AuditArea],
+  ['/vault', VaultArea],
+  ['/data', DataArea],
+  ['/dashboards', DashboardsArea],
+] as const
 
 /** Screens for signed-in users; an enrolment-only session is kept on the MFA set-up (IAM-4). */
 function SignedIn({ children }: { children: ReactNode }) {
@@ -80,10 +92,11 @@ function Screens() {
           <MfaSetup />
         </SignedIn>
       </Route>
-      {(['admin', 'audit', 'vault', 'data', 'dashboards'] as const).map((area) => (
-        <Route key={area} path={`/${area}`}>
+      {/* Each area routes its own screens, relative to its path. */}
+      {AREAS.map(([path, Area]) => (
+        <Route key={path} path={path} nest>
           <SignedIn>
-            <ComingSoon area={area} />
+            <Area />
           </SignedIn>
         </Route>
       ))}

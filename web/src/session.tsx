@@ -85,3 +85,12 @@ export function useMe(): Me {
   if (state.status !== 'signed-in') throw new Error('useMe without a session')
   return state.me
 }
+
+/**
+ * AUTHZ-1: whether the signed-in user's role holds any of these permissions. The API decides;
+ * this only keeps out of sight what it would refuse.
+ */
+export function useCan(): (...permissions: string[]) => boolean {
+  const me = useMe()
+  return (...permissions) => permissions.some((p) => me.user.permissions.includes(p))
+}

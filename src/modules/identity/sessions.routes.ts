@@ -13,6 +13,7 @@ import {
   setDeviceCookie,
   setSessionCookie,
 } from '../../http/session-auth.ts'
+import { permissionsOfRole } from '../access/permissions.ts'
 import { AuthenticationResponse, ChallengeId, WebAuthnOptions } from '../mfa/passkeys.schemas.ts'
 import { startPasskeyAuthentication } from '../mfa/passkeys.service.ts'
 import { signOut } from './sessions.service.ts'
@@ -142,6 +143,10 @@ const MeReply = Type.Object({
     email: Type.String(),
     emailVerified: Type.Boolean(),
     role: Type.String(),
+    permissions: Type.Array(Type.String(), {
+      description:
+        "AUTHZ-1: what the user's role allows (docs/permissions.md); the console shows only the screens these reach",
+    }),
   }),
   tenant: Type.Object({
     id: Type.String({ format: 'uuid' }),
@@ -354,7 +359,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }> =
     async (request) => {
       const p = sessionPrincipalOf(request)
       return {
-        user: { id: p.userId, email: p.email, emailVerified: p.emailVerified, role: p.role },
+        user: {
+          id: p.userId,
+          email: p.email,
+          emailVerified: p.emailVerified,
+          role: p.role,
+          permissions: [...permissionsOfRole(p.role)],
+        },
         tenant: { id: p.tenantId, ...p.tenant },
         session: {
           id: p.sessionId,

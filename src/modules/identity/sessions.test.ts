@@ -9,6 +9,7 @@ import {
   signUp,
   type TestApp,
 } from '../../../test/support/app.ts'
+import { permissionsOfRole } from '../access/permissions.ts'
 
 let t: TestApp
 let acme: SignedUp
@@ -89,6 +90,8 @@ describe('sessions', () => {
     expect(viaBearer.statusCode).toBe(200)
     expect(viaBearer.json().session.id).toBe(bearer.sessionId)
     expect(viaBearer.json().csrfToken).toBeUndefined()
+    // AUTHZ-1: the role's permissions, from the one catalogue, for the console to show what they reach.
+    expect(viaBearer.json().user.permissions).toEqual([...permissionsOfRole('owner')])
   })
 
   it('matches e-mail addresses without regard to case or surrounding space', async () => {

@@ -1,6 +1,11 @@
 // Friendly messages for the API's stable error codes (docs/api.md). A code missing here falls back
 // to the API's own message, which is written for people too.
 import { ApiError } from './client.ts'
+import { ADMIN_MESSAGES } from './messages/admin.ts'
+import { AUDIT_MESSAGES } from './messages/audit.ts'
+import { DASHBOARDS_MESSAGES } from './messages/dashboards.ts'
+import { DATA_MESSAGES } from './messages/data.ts'
+import { VAULT_MESSAGES } from './messages/vault.ts'
 
 const MESSAGES: Record<string, string> = {
   NETWORK_ERROR: 'Rampart could not be reached. Check your connection and try again.',
@@ -40,6 +45,11 @@ const MESSAGES: Record<string, string> = {
   MFA_TOTP_NOT_STARTED: 'Start the set-up again: the earlier one was replaced or removed.',
   MFA_REQUIRED_BY_POLICY:
     'Your organisation requires a second factor, so the last one cannot be removed.',
+  ...ADMIN_MESSAGES,
+  ...AUDIT_MESSAGES,
+  ...VAULT_MESSAGES,
+  ...DATA_MESSAGES,
+  ...DASHBOARDS_MESSAGES,
 }
 
 /** REQUEST_INVALID from the schema: name the field when the API says which one. */

@@ -3,7 +3,14 @@
 export type SessionScope = 'full' | 'mfa_enrolment'
 
 export interface Me {
-  user: { id: string; email: string; emailVerified: boolean; role: string }
+  user: {
+    id: string
+    email: string
+    emailVerified: boolean
+    role: string
+    /** AUTHZ-1: what the role allows; the console shows only what these reach. */
+    permissions: string[]
+  }
   tenant: { id: string; slug: string; name: string; region: string }
   session: { id: string; expiresAt: string; scope: SessionScope; authenticatedAt: string }
   csrfToken?: string

@@ -1,23 +1,41 @@
 // The signed-in frame: organisation, navigation (areas still to come are marked so), sign-out.
 import { type ReactNode, useEffect, useRef } from 'react'
 import { Link, useLocation } from 'wouter'
-import { useMe, useSession } from '../session.tsx'
+import { useCan, useMe, useSession } from '../session.tsx'
 
 interface NavItem {
   href: string
   label: string
-  coming?: boolean
+  /** Shown to roles holding any of these (AUTHZ-1); always shown when absent. */
+  permissions?: string[]
 }
 
-export const NAV: NavItem[] = [
+const NAV: NavItem[] = [
   { href: '/', label: 'Home' },
   { href: '/account', label: 'My account' },
-  { href: '/admin', label: 'Administration', coming: true },
-  { href: '/audit', label: 'Audit log', coming: true },
-  { href: '/vault', label: 'Credentials', coming: true },
-  { href: '/data', label: 'Data', coming: true },
-  { href: '/dashboards', label: 'Dashboards', coming: true },
+  {
+    href: '/admin',
+    label: 'Administration',
+    permissions: [
+      'users.read',
+      'groups.read',
+      'tenant.security.manage',
+      'api_keys.create',
+      'api_keys.manage',
+      'access_reviews.read',
+    ],
+  },
+  { href: '/audit', label: 'Audit log', permissions: ['audit.read'] },
+  { href: '/vault', label: 'Credentials', permissions: ['vault.manage'] },
+  { href: '/data', label: 'Data', permissions: ['data.manage', 'records.read'] },
+  { href: '/dashboards', label: 'Dashboards', permissions: ['data.manage', 'dashboards.read'] },
 ]
+
+/** The areas the signed-in user's role reaches. */
+export function useNav(): NavItem[] {
+  const can = useCan()
+  return NAV.filter((item) => !item.permissions || can(...item.permissions))
+}
 
 function isActive(href: string, location: string): boolean {
   return href === '/' ? location === '/' : location === href || location.startsWith(`${href}/`)
@@ -34,6 +52,7 @@ export function Shell({ children }: { children: ReactNode }) {
     main.current?.focus({ preventScroll: true })
   }, [location])
   const enrolmentOnly = me.session.scope === 'mfa_enrolment'
+  const nav = useNav()
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -52,14 +71,13 @@ export function Shell({ children }: { children: ReactNode }) {
       {enrolmentOnly ? null : (
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {nav.map((item) => (
               <li key={item.href}>
                 <Link
                   href={item.href}
                   aria-current={isActive(item.href, location) ? 'page' : undefined}
                 >
                   {item.label}
-                  {item.coming ? <span className="badge">coming</span> : null}
                 </Link>
               </li>
             ))}

@@ -3,13 +3,14 @@ import { useEffect, useState } from 'react'
 import { Link } from 'wouter'
 import { api } from '../api/client.ts'
 import type { MfaState } from '../api/types.ts'
-import { NAV, useTitle } from '../components/shell.tsx'
+import { useNav, useTitle } from '../components/shell.tsx'
 import { ErrorMessage, Loading } from '../components/ui.tsx'
 import { useMe } from '../session.tsx'
 
 export function Home() {
   useTitle('Home')
   const me = useMe()
+  const nav = useNav()
   const [mfa, setMfa] = useState<MfaState | null>(null)
   const [error, setError] = useState<unknown>(null)
   useEffect(() => {
@@ -47,12 +48,13 @@ export function Home() {
       <section aria-labelledby="areas-heading" className="panel">
         <h2 id="areas-heading">Areas</h2>
         <ul className="areas">
-          {NAV.filter((item) => item.href !== '/').map((item) => (
-            <li key={item.href}>
-              <Link href={item.href}>{item.label}</Link>
-              {item.coming ? <span className="badge">coming</span> : null}
-            </li>
-          ))}
+          {nav
+            .filter((item) => item.href !== '/')
+            .map((item) => (
+              <li key={item.href}>
+                <Link href={item.href}>{item.label}</Link>
+              </li>
+            ))}
         </ul>
       </section>
     </>

@@ -228,8 +228,13 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
   const me = useMe()
   const [copied, setCopied] = useState(false)
   const text = `Rampart recovery codes for ${me.user.email} (${me.tenant.slug})\nEach code works once.\n\n${codes.join('\n')}\n`
-  const [href] = useState(() => URL.createObjectURL(new Blob([text], { type: 'text/plain' })))
-  useEffect(() => () => URL.revokeObjectURL(href), [href])
+  // Made and revoked by the same effect, so a remount (StrictMode does one) never keeps a dead URL.
+  const [href, setHref] = useState<string | undefined>()
+  useEffect(() => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }))
+    setHref(url)
+    return () => URL.revokeObjectURL(url)
+  }, [text])
   return (
     <section className="panel" aria-labelledby="codes-heading">
       <h2 id="codes-heading">Your recovery codes</h2>

@@ -1,0 +1,30 @@
+// A modal in a native <dialog> for forms that need more than a confirmation (ConfirmButton):
+// the browser traps focus and closes it on Escape; the content exists only while it is open.
+import { type ReactNode, useEffect, useRef } from 'react'
+
+interface ModalProps {
+  open: boolean
+  title: string
+  onClose(): void
+  children: ReactNode
+}
+
+export function Modal({ open, title, onClose, children }: ModalProps) {
+  const dialog = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const element = dialog.current
+    if (!element) return
+    if (open && !element.open) element.showModal()
+    if (!open && element.open) element.close()
+  }, [open])
+  return (
+    <dialog ref={dialog} aria-label={title} onClose={onClose} className="modal">
+      {open ? (
+        <>
+          <h2>{title}</h2>
+          {children}
+        </>
+      ) : null}
+    </dialog>
+  )
+}

@@ -161,6 +161,6 @@ export async function signInThroughForm(
   await page.getByLabel('Organisation').fill(who.slug)
   await page.getByLabel('E-mail address').fill(who.email)
   await page.getByLabel('Password', { exact: true }).fill(who.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await heading(page, /^Welcome to /).waitFor()
 }

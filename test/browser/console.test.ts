@@ -150,7 +150,7 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
     await page.getByLabel('Organisation').fill(org.tenant.slug)
     await page.getByLabel('E-mail address').fill(org.owner.email)
     await page.getByLabel('Password', { exact: true }).fill(org.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await heading(page, 'Second factor').waitFor()
     await visited(page, 'sign-in-second-factor')
 
@@ -206,7 +206,7 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
     expect(await page.getByLabel('Organisation').inputValue()).toBe(org.tenant.slug)
     expect(await page.getByLabel('E-mail address').inputValue()).toBe(email)
     await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await heading(page, `Welcome to ${org.tenant.name}`).waitFor()
     await page.getByText('with the role member').waitFor()
 

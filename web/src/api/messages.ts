@@ -43,6 +43,17 @@ const MESSAGES: Record<string, string> = {
   MFA_CODE_INVALID: 'That code did not work. Check the time on your phone and try the next code.',
   MFA_TOTP_ALREADY_ENABLED: 'An authenticator app is already set up. Remove it first.',
   MFA_TOTP_NOT_STARTED: 'Start the set-up again: the earlier one was replaced or removed.',
+  PASSKEY_CANCELLED:
+    'The passkey was not used: the request was cancelled or timed out. Try again when ready.',
+  PASSKEY_UNAVAILABLE: 'This browser or device cannot use a passkey here. Use another way in.',
+  SIGN_IN_TENANT_MISSING: "Enter your organisation's short name first, then use your passkey.",
+  MFA_PASSKEY_CHALLENGE_INVALID: 'That passkey request has expired. Try again.',
+  MFA_PASSKEY_REGISTRATION_INVALID:
+    'Your passkey could not be checked. Try again or use another one.',
+  MFA_PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered to your account.',
+  MFA_PASSKEY_LIMIT_REACHED:
+    'You have as many passkeys as allowed. Remove one before adding another.',
+  MFA_PASSKEY_NAME_INVALID: 'Give the passkey a name of 1 to 64 characters.',
   MFA_REQUIRED_BY_POLICY:
     'Your organisation requires a second factor, so the last one cannot be removed.',
   ...ADMIN_MESSAGES,

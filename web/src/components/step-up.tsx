@@ -1,10 +1,13 @@
 // IAM-4, IAM-6: sensitive changes need a sign-in or step-up from the last few minutes. Screens
 // wrap such a change in withStepUp: when the API answers IDENTITY_STEP_UP_REQUIRED, this asks for
-// the password (and a code when the user has a second factor), steps up, and retries once.
+// the password (and a second factor when the user has one: a code or a passkey), steps up, and
+// retries once.
 import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from 'react'
 import { ApiError, api } from '../api/client.ts'
+import { answerWithPasskey } from '../api/passkeys.ts'
 import type { MfaState } from '../api/types.ts'
 import { useSession } from '../session.tsx'
+import { type FactorMethod, normalisedCode, SecondFactorFields } from './second-factor.tsx'
 import { Cancelled, ErrorMessage, Field, SubmitButton, useAction } from './ui.tsx'
 
 type WithStepUp = <T>(action: () => Promise<T>) => Promise<T>
@@ -17,7 +20,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false)
   const [mfa, setMfa] = useState<MfaState | null>(null)
   const [password, setPassword] = useState('')
-  const [method, setMethod] = useState<'totp' | 'recovery_code'>('totp')
+  const [method, setMethod] = useState<FactorMethod>('totp')
   const [code, setCode] = useState('')
   const { busy, error, setError, run } = useAction()
   const { refresh } = useSession()
@@ -25,7 +28,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
   const ask = useCallback(async () => {
     const state = await api<MfaState>('GET', '/api/v1/me/mfa')
     setMfa(state)
-    setMethod(state.totp?.enabled ? 'totp' : 'recovery_code')
+    setMethod(factorsOf(state)[0] ?? 'totp')
     setPassword('')
     setCode('')
     setError(null)
@@ -51,14 +54,20 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
     [ask],
   )
 
-  const hasSecondFactor = Boolean(mfa?.totp?.enabled || (mfa?.recoveryCodes.remaining ?? 0) > 0)
+  const methods = mfa ? factorsOf(mfa) : []
+  const hasSecondFactor = methods.length > 0
 
   const submit = () =>
     run(async () => {
-      await api('POST', '/api/v1/sessions/current/step-up', {
-        password,
-        ...(hasSecondFactor ? { method, code: code.trim() } : {}),
-      })
+      const factor = !hasSecondFactor
+        ? {}
+        : method === 'passkey'
+          ? {
+              method,
+              passkey: await answerWithPasskey('/api/v1/sessions/current/step-up/passkey-options'),
+            }
+          : { method, code: normalisedCode(method, code) }
+      await api('POST', '/api/v1/sessions/current/step-up', { password, ...factor })
       await refresh()
       dialog.current?.close()
       pending.current?.resolve()
@@ -94,41 +103,14 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
               onChange={(event) => setPassword(event.target.value)}
             />
             {hasSecondFactor ? (
-              <>
-                <fieldset>
-                  <legend>Second factor</legend>
-                  {mfa?.totp?.enabled ? (
-                    <label className="choice">
-                      <input
-                        type="radio"
-                        name="step-up-method"
-                        checked={method === 'totp'}
-                        onChange={() => setMethod('totp')}
-                      />
-                      Authenticator app code
-                    </label>
-                  ) : null}
-                  {(mfa?.recoveryCodes.remaining ?? 0) > 0 ? (
-                    <label className="choice">
-                      <input
-                        type="radio"
-                        name="step-up-method"
-                        checked={method === 'recovery_code'}
-                        onChange={() => setMethod('recovery_code')}
-                      />
-                      Recovery code
-                    </label>
-                  ) : null}
-                </fieldset>
-                <Field
-                  label={method === 'totp' ? 'Code from your app' : 'Recovery code'}
-                  autoComplete="one-time-code"
-                  inputMode={method === 'totp' ? 'numeric' : 'text'}
-                  required
-                  value={code}
-                  onChange={(event) => setCode(event.target.value)}
-                />
-              </>
+              <SecondFactorFields
+                methods={methods}
+                method={method}
+                onMethod={setMethod}
+                code={code}
+                onCode={setCode}
+                name="step-up-method"
+              />
             ) : null}
             <ErrorMessage error={error} />
             <div className="actions">
@@ -142,6 +124,15 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
       </dialog>
     </StepUpContext.Provider>
   )
+}
+
+/** The second factors the user has, in the order they are offered. */
+function factorsOf(mfa: MfaState): FactorMethod[] {
+  const methods: FactorMethod[] = []
+  if (mfa.totp?.enabled) methods.push('totp')
+  if (mfa.passkeys.count > 0) methods.push('passkey')
+  if (mfa.recoveryCodes.remaining > 0) methods.push('recovery_code')
+  return methods
 }
 
 export function useStepUp(): WithStepUp {

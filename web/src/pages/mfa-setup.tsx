@@ -1,9 +1,10 @@
 // IAM-4: my second factors. Enrol an authenticator app from its QR code, keep recovery codes
-// (shown once, with a download), remove factors. Every change goes through step-up when the
+// (shown once, with a download), add passkeys, remove factors. Every change goes through step-up when the
 // sign-in is no longer recent.
 import { useCallback, useEffect, useState } from 'react'
 import { Link } from 'wouter'
 import { api } from '../api/client.ts'
+import { registerPasskey } from '../api/passkeys.ts'
 import type { MfaState, Passkey, TotpEnrolment } from '../api/types.ts'
 import { ConfirmButton } from '../components/confirm.tsx'
 import { useTitle } from '../components/shell.tsx'
@@ -276,6 +277,8 @@ function Passkeys({ onChanged }: { onChanged(): Promise<void> }) {
   const withStepUp = useStepUp()
   const [passkeys, setPasskeys] = useState<Passkey[] | null>(null)
   const [error, setError] = useState<unknown>(null)
+  const [name, setName] = useState('')
+  const adding = useAction()
   const load = useCallback(() => {
     api<{ passkeys: Passkey[] }>('GET', '/api/v1/me/mfa/passkeys')
       .then((answer) => setPasskeys(answer.passkeys))
@@ -288,7 +291,9 @@ function Passkeys({ onChanged }: { onChanged(): Promise<void> }) {
       <ErrorMessage error={error} />
       {!passkeys && !error ? <Loading /> : null}
       {passkeys?.length === 0 ? (
-        <Empty>No passkeys yet. Adding passkeys from the console is coming.</Empty>
+        <Empty>
+          No passkeys yet. A passkey signs you in with your device's screen lock or a security key.
+        </Empty>
       ) : null}
       {passkeys && passkeys.length > 0 ? (
         <ul className="rows">
@@ -319,6 +324,29 @@ function Passkeys({ onChanged }: { onChanged(): Promise<void> }) {
           ))}
         </ul>
       ) : null}
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault()
+          void adding.run(async () => {
+            await withStepUp(() => registerPasskey(name.trim()))
+            setName('')
+            load()
+            await onChanged()
+          })
+        }}
+      >
+        <Field
+          label="Name of the new passkey"
+          hint="So you can tell them apart, as in Work laptop"
+          maxLength={64}
+          required
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
+        <ErrorMessage error={adding.error} />
+        <SubmitButton busy={adding.busy}>Add a passkey</SubmitButton>
+      </form>
     </section>
   )
 }

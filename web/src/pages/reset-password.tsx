@@ -38,6 +38,8 @@ function RequestReset() {
           <Field
             label="Organisation"
             hint="Your organisation's short name"
+            name="tenant"
+            autoComplete="organization"
             autoCapitalize="none"
             required
             value={tenant}
@@ -45,6 +47,7 @@ function RequestReset() {
           />
           <Field
             label="E-mail address"
+            name="email"
             type="email"
             autoComplete="username"
             required

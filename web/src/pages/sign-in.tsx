@@ -1,9 +1,16 @@
 // IAM-3, IAM-4: sign-in as named steps. The password first; when the answer is a challenge, a
-// code from the authenticator app or a recovery code completes it.
+// code from the authenticator app, a recovery code or a passkey completes it. A passkey alone
+// (passwordless) signs in too.
 import { useState } from 'react'
 import { Link, useLocation, useSearch } from 'wouter'
-import { api } from '../api/client.ts'
-import type { MfaChallenge, SecondFactorMethod, SessionIssued } from '../api/types.ts'
+import { ApiError, api } from '../api/client.ts'
+import { answerWithPasskey } from '../api/passkeys.ts'
+import type { MfaChallenge, SessionIssued } from '../api/types.ts'
+import {
+  type FactorMethod,
+  normalisedCode,
+  SecondFactorFields,
+} from '../components/second-factor.tsx'
 import { PublicFrame } from '../components/shell.tsx'
 import { ErrorMessage, Field, SubmitButton, useAction } from '../components/ui.tsx'
 import { useSession } from '../session.tsx'
@@ -92,7 +99,34 @@ export function SignIn() {
           onChange={(event) => setPassword(event.target.value)}
         />
         <ErrorMessage error={error} />
-        <SubmitButton busy={busy}>Sign in</SubmitButton>
+        <div className="actions">
+          <SubmitButton busy={busy}>Sign in</SubmitButton>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void run(async () => {
+                const slug = tenant.trim()
+                if (!slug)
+                  throw new ApiError(0, 'SIGN_IN_TENANT_MISSING', 'Enter your organisation first')
+                const { challengeId, response } = await answerWithPasskey(
+                  '/api/v1/sessions/passkey/options',
+                  { tenant: slug },
+                )
+                await finish(
+                  await api<SessionIssued>('POST', '/api/v1/sessions/passkey', {
+                    tenant: slug,
+                    challengeId,
+                    response,
+                    mode: 'cookie',
+                  }),
+                )
+              })
+            }
+          >
+            Sign in with a passkey
+          </button>
+        </div>
       </form>
       <p className="links">
         <Link href="/reset-password">Forgot your password?</Link>
@@ -100,11 +134,6 @@ export function SignIn() {
       </p>
     </PublicFrame>
   )
-}
-
-const METHOD_LABELS: Partial<Record<SecondFactorMethod, string>> = {
-  totp: 'Authenticator app',
-  recovery_code: 'Recovery code',
 }
 
 function SecondFactor({
@@ -116,10 +145,7 @@ function SecondFactor({
   onSignedIn(issued: SessionIssued): Promise<void>
   onRestart(): void
 }) {
-  const methods = challenge.methods.filter(
-    (m): m is 'totp' | 'recovery_code' => m === 'totp' || m === 'recovery_code',
-  )
-  const [method, setMethod] = useState(methods[0] ?? 'totp')
+  const [method, setMethod] = useState<FactorMethod>(challenge.methods[0] ?? 'totp')
   const [code, setCode] = useState('')
   const { busy, error, run } = useAction()
   return (
@@ -128,59 +154,32 @@ function SecondFactor({
         onSubmit={(event) => {
           event.preventDefault()
           void run(async () => {
+            const factor =
+              method === 'passkey'
+                ? {
+                    method,
+                    passkey: await answerWithPasskey('/api/v1/sessions/mfa/passkey-options', {
+                      challenge: challenge.token,
+                    }),
+                  }
+                : { method, code: normalisedCode(method, code) }
             const issued = await api<SessionIssued>('POST', '/api/v1/sessions/mfa', {
               challenge: challenge.token,
-              method,
-              code: method === 'totp' ? code.replace(/\s/g, '') : code.trim(),
+              ...factor,
               mode: 'cookie',
             })
             await onSignedIn(issued)
           })
         }}
       >
-        {methods.length > 1 ? (
-          <fieldset>
-            <legend>Confirm with</legend>
-            {methods.map((m) => (
-              <label className="choice" key={m}>
-                <input
-                  type="radio"
-                  name="method"
-                  value={m}
-                  checked={method === m}
-                  onChange={() => {
-                    setMethod(m)
-                    setCode('')
-                  }}
-                />
-                {METHOD_LABELS[m]}
-              </label>
-            ))}
-          </fieldset>
-        ) : null}
-        {method === 'totp' ? (
-          <Field
-            label="Six-digit code from your authenticator app"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9 ]{6,7}"
-            required
-            value={code}
-            onChange={(event) => setCode(event.target.value)}
-          />
-        ) : (
-          <Field
-            label="One of your recovery codes"
-            hint="Each recovery code works once"
-            name="code"
-            autoComplete="one-time-code"
-            autoCapitalize="none"
-            required
-            value={code}
-            onChange={(event) => setCode(event.target.value)}
-          />
-        )}
+        <SecondFactorFields
+          methods={challenge.methods}
+          method={method}
+          onMethod={setMethod}
+          code={code}
+          onCode={setCode}
+          name="method"
+        />
         <ErrorMessage error={error} />
         <SubmitButton busy={busy}>Continue</SubmitButton>
       </form>

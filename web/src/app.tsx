@@ -92,11 +92,14 @@ function Screens() {
           <MfaSetup />
         </SignedIn>
       </Route>
-      {/* Each area routes its own screens, relative to its path. */}
+      {/* Each area routes its own screens, relative to its path. The frame (navigation, the
+          sign-in redirect) stays outside the nested router, where locations are absolute. */}
       {AREAS.map(([path, Area]) => (
-        <Route key={path} path={path} nest>
+        <Route key={path} path={`${path}/*?`}>
           <SignedIn>
-            <Area />
+            <Route path={path} nest>
+              <Area />
+            </Route>
           </SignedIn>
         </Route>
       ))}

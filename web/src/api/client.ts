@@ -34,8 +34,30 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  return send<T>(
+    method,
+    path,
+    body === undefined
+      ? undefined
+      : {
+          type: 'application/json',
+          content: JSON.stringify(body),
+        },
+  )
+}
+
+/** A file as the request body (an import): sent as it is, with its content type. */
+export async function apiUpload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  return send<T>('POST', path, { type: contentType, content: file })
+}
+
+async function send<T>(
+  method: Method,
+  path: string,
+  body: { type: string; content: string | Blob } | undefined,
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (body) headers['content-type'] = body.type
   if (WRITES.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken
   let response: Response
   try {
@@ -44,7 +66,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
       headers,
       credentials: 'same-origin',
       cache: 'no-store',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body ? { body: body.content } : {}),
     })
   } catch {
     throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached')

@@ -9,7 +9,14 @@ const WEB = fileURLToPath(new URL('.', import.meta.url))
 const CONSOLE_DIST = join(WEB, 'dist')
 const BUILT_MARK = join(CONSOLE_DIST, 'index.html')
 const LOCK = join(WEB, '.build-lock')
-const SOURCES = ['index.html', 'src', 'vite.config.ts', 'tsconfig.json']
+// The audit proof verifier is shared with the server (LOG-2): the console is built from it too.
+const SOURCES = [
+  'index.html',
+  'src',
+  'vite.config.ts',
+  'tsconfig.json',
+  '../src/modules/audit/proof-verifier.ts',
+]
 
 function newestMtime(path: string): number {
   const stat = statSync(path)

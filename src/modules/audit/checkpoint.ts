@@ -13,27 +13,13 @@ import {
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { PLATFORM_LOG } from './events.ts'
+import { type Checkpoint, checkpointText } from './proof-verifier.ts'
 
-export interface Checkpoint {
-  /** The tenant id, or `platform`. */
-  log: string
-  size: number
-  /** Root hash, hex. */
-  root: string
-  /** ISO 8601 time of signing. */
-  time: string
-  keyId: string
-  /** Ed25519 signature over checkpointText(), base64. */
-  signature: string
-}
+// The checkpoint's shape and signed text live in the portable verifier, which the console shares.
+export { type Checkpoint, checkpointText }
 
 export function logName(tenantId: string): string {
   return tenantId === PLATFORM_LOG ? 'platform' : tenantId
-}
-
-/** The exact bytes signed: one field a line, so no parser ambiguity. */
-export function checkpointText(c: Omit<Checkpoint, 'signature' | 'keyId'>): string {
-  return `rampart.audit.checkpoint.v1\n${c.log}\n${c.size}\n${c.root}\n${c.time}\n`
 }
 
 export interface CheckpointSigner {

@@ -1,7 +1,9 @@
 // LOG-2: RFC 6962 / RFC 9162 Merkle tree hashing, proofs and their verification. This file has no
-// database access and no dependencies beyond node:crypto, so the console and customers can use it
-// to check an entry against a signed checkpoint on their own.
+// database access and no dependencies beyond node:crypto, so customers can use it to check an
+// entry against a signed checkpoint on their own; the inclusion walk is proof-verifier.ts's, which
+// the console runs in the browser with WebCrypto.
 import { createHash, hash } from 'node:crypto'
+import { inclusionRoot } from './proof-verifier.ts'
 
 export type Hash = Buffer
 
@@ -157,29 +159,9 @@ export function verifyInclusion(
   proof: readonly Uint8Array[],
   root: Uint8Array,
 ): boolean {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
-    return false
-  }
-  let fn = index
-  let sn = size - 1
-  let r: Uint8Array = leaf
-  for (const p of proof) {
-    if (sn === 0) return false
-    if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r)
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2)
-          sn = Math.floor(sn / 2)
-        }
-      }
-    } else {
-      r = nodeHash(r, p)
-    }
-    fn = Math.floor(fn / 2)
-    sn = Math.floor(sn / 2)
-  }
-  return sn === 0 && Buffer.from(r).equals(Buffer.from(root))
+  // The walk is the portable verifier's, which the console runs with WebCrypto.
+  const walked = inclusionRoot<Uint8Array>(leaf, index, size, proof, nodeHash)
+  return walked !== null && Buffer.from(walked).equals(Buffer.from(root))
 }
 
 /** RFC 9162 section 2.1.4.2: is the tree `second` of size `secondSize` an extension of `first`? */

@@ -29,6 +29,7 @@ import { apiKeyRoutes } from './modules/access/api-keys.routes.ts'
 import { groupRoutes } from './modules/access/groups.routes.ts'
 import { ipAllowlistRoutes } from './modules/access/ip-allowlist.routes.ts'
 import { kioskLinkRoutes } from './modules/access/kiosk-links.routes.ts'
+import { roleRoutes } from './modules/access/roles.routes.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { type CheckpointSigner, loadOrCreateSigner } from './modules/audit/checkpoint.ts'
 import { dashboardRoutes } from './modules/data/dashboards.routes.ts'
@@ -204,6 +205,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(ipAllowlistRoutes, { ctx })
   await app.register(memberRoutes, { ctx })
   await app.register(groupRoutes, { ctx })
+  await app.register(roleRoutes, { ctx })
   await app.register(apiKeyRoutes, { ctx })
   await app.register(accessReviewRoutes, { ctx })
   await app.register(dataRoutes, { ctx })

@@ -109,6 +109,10 @@ export const isolationCases: Record<string, IsolationCase> = {
     kind: 'public',
     reason: 'process and per-route counters, labelled by route pattern, never by tenant or id',
   },
+  'GET /api/v1/roles': {
+    kind: 'public',
+    reason: 'AUTHZ-1: the static role and permission catalogue, the same for every organisation',
+  },
 
   'POST /api/v1/signup': {
     kind: 'tenant',

@@ -57,6 +57,11 @@ export const dashboardsCases: Record<string, IsolationCase> = {
     requests: atDashboardsOfB('DELETE'),
     verify: notFound,
   },
+  'GET /api/v1/dashboards/:dashboardId/access': {
+    kind: 'tenant',
+    requests: atDashboardsOfB('GET', '/access'),
+    verify: notFound,
+  },
   'GET /api/v1/dashboards/:dashboardId/data': {
     kind: 'tenant',
     requests: atDashboardsOfB('GET', '/data'),

@@ -8,20 +8,29 @@ import type { KioskView } from './kiosk-links.service.ts'
 
 export const KIOSK_STYLESHEET_PATH = '/kiosk/assets/kiosk.css'
 
-export const KIOSK_STYLESHEET = `:root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+// Muted text and lines meet WCAG AA contrast (4.5:1 for text) on both the light and the dark
+// scheme; the system colour GrayText does not on a white Canvas.
+export const KIOSK_STYLESHEET = `:root { color-scheme: light dark; font-family: system-ui, sans-serif; --muted: #4d4d4d; --line: #8a8a8a; --bar: #1f4e79; --error: #b00020; }
+@media (prefers-color-scheme: dark) { :root { --muted: #c8c8c8; --line: #6e6e6e; --bar: #8ab4f8; --error: #ff8a80; } }
 body { margin: 0; padding: 1.5rem; background: Canvas; color: CanvasText; }
 header { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
 h1 { margin: 0 0 1rem; font-size: 1.8rem; }
 h2 { margin: 2rem 0 1rem; font-size: 1.4rem; }
-.widgets { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 1rem; }
-.widget { border: 1px solid GrayText; border-radius: 0.5rem; padding: 1rem; }
+.widgets { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 18rem), 1fr)); gap: 1rem; }
+.widget { border: 1px solid var(--line); border-radius: 0.5rem; padding: 1rem; min-width: 0; }
 .widget h3 { margin: 0 0 0.25rem; font-size: 1.1rem; }
-.source, .note, footer, .updated { color: GrayText; font-size: 0.85rem; margin: 0.25rem 0; }
+.source, .note, footer, .updated { color: var(--muted); font-size: 0.9rem; margin: 0.25rem 0; }
 .figure { font-size: 2.5rem; font-weight: 600; margin: 0.5rem 0; }
 table { border-collapse: collapse; width: 100%; margin-top: 0.5rem; }
-th, td { text-align: left; padding: 0.2rem 0.4rem; border-bottom: 1px solid GrayText; }
+th, td { text-align: left; padding: 0.2rem 0.4rem; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 td.value { text-align: right; font-variant-numeric: tabular-nums; }
-.error { color: #b00020; }
+.bar { width: 35%; }
+.bar meter { display: block; width: 100%; height: 0.9rem; appearance: none; background: transparent; border: 0; }
+.bar meter::-webkit-meter-bar { background: transparent; border: 0; border-radius: 0; }
+.bar meter::-webkit-meter-optimum-value { background: var(--bar); border-radius: 0; }
+.bar meter::-moz-meter-bar { background: var(--bar); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.error { color: var(--error); }
 `
 
 const ENTITIES: Record<string, string> = {
@@ -76,12 +85,20 @@ function groupRows(widget: WidgetResult): string {
     periodic ? '<th>Period</th>' : '',
     labelled ? '<th>Group</th>' : '',
     '<th>Value</th>',
+    '<th class="bar"><span class="visually-hidden">Relative size</span></th>',
   ]
+  // Each row carries a bar for reading the screen from across the room: a <meter> sized by its
+  // attributes (the CSP refuses style attributes), hidden from screen readers since the value
+  // beside it already says it. Negative sums show an empty bar.
+  const largest = Math.max(0, ...groups.map((g) => g.value))
   const rows = groups.map((g) => {
     const cells = [
       periodic ? `<td>${escapeHtml(g.period ?? '(no date)')}</td>` : '',
       labelled ? `<td>${escapeHtml(g.label ?? '(none)')}</td>` : '',
       `<td class="value">${escapeHtml(NUMBER.format(g.value))}</td>`,
+      largest > 0
+        ? `<td class="bar"><meter min="0" max="${largest}" value="${Math.max(0, g.value)}" aria-hidden="true"></meter></td>`
+        : '<td class="bar"></td>',
     ]
     return `<tr>${cells.join('')}</tr>`
   })

@@ -11,6 +11,7 @@ import { principalOf, requestMeta, requireSession } from '../../http/session-aut
 import {
   changeDashboard,
   createDashboard,
+  dashboardAccess,
   dashboardResults,
   getDashboard,
   listDashboards,
@@ -285,6 +286,24 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<{ ctx: ServiceContext }>
       )
       return reply.status(204).send(null)
     },
+  )
+
+  app.get(
+    '/api/v1/dashboards/:dashboardId/access',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary:
+          'What I may do with the dashboard: view (else 404), and edit (dashboards.write and an edit grant, or data.manage)',
+        params: DashboardParams,
+        response: {
+          200: Type.Object({ view: Type.Literal(true), edit: Type.Boolean() }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => dashboardAccess(ctx, principalOf(request), request.params.dashboardId),
   )
 
   app.get(

@@ -13,7 +13,7 @@ import { isUuid, type Trx, withTenant } from '../../db/tenant.ts'
 import { AppError } from '../../http/errors.ts'
 import { UNSAFE_TEXT } from '../../http/schemas.ts'
 import { removeGrantsOnResource } from '../access/grants.service.ts'
-import { assertCan } from '../access/permissions.ts'
+import { assertCan, can } from '../access/permissions.ts'
 import { findResourceType, registerResourceType } from '../access/resource-types.ts'
 import { recordEvent } from '../audit/audit.service.ts'
 import { actorOf, type Principal } from '../identity/sessions.service.ts'
@@ -330,6 +330,27 @@ export async function getDashboard(
     dashboardForAccess(trx, principal, dashboardId, 'view'),
   )
   return toDashboard(row)
+}
+
+/**
+ * AUTHZ-2: what the caller may do with a dashboard, so a screen offers only what the API would
+ * allow: `edit` needs dashboards.write and an edit grant (or data.manage). A dashboard the caller
+ * may not view is not found, as everywhere else.
+ */
+export async function dashboardAccess(
+  ctx: ServiceContext,
+  principal: Principal,
+  dashboardId: string,
+): Promise<{ view: true; edit: boolean }> {
+  assertCan(principal, 'dashboards.read')
+  const { tenantId } = principal
+  return withTenant(ctx.db, tenantId, async (trx) => {
+    await dashboardForAccess(trx, principal, dashboardId, 'view')
+    const edit =
+      can(principal, 'dashboards.write') &&
+      (await mayReach(trx, tenantId, principal, DASHBOARD_TYPE, dashboardId, 'edit'))
+    return { view: true as const, edit }
+  })
 }
 
 /**

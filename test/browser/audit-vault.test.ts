@@ -1,6 +1,7 @@
 // The Audit log and Credentials screens in Chromium against the real server: the vault is
 // write-only from the browser too (KMS-3), the audit log filters, pages and exports (LOG-4), and
 // entries' inclusion proofs are checked in the browser itself, which a tampered proof shows (LOG-2).
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -249,6 +250,24 @@ describe.skipIf(skipReason !== null)('the audit log and the vault in Chromium', 
     await page.getByText(`Verification failed: entry ${index} could not be proved`).waitFor()
     await expect(verified.count()).resolves.toBe(0)
     await page.unroute('**/api/v1/audit/events/*/proof')
+
+    // LOG-4: a list answer that shows another actor beside a genuine proof is caught too: every
+    // field the row shows must be the proven event's.
+    await page.route('**/api/v1/audit/events?*', async (route) => {
+      const response = await route.fetch()
+      const body = (await response.json()) as { events: { actor: { id?: string } }[] }
+      for (const event of body.events) event.actor = { ...event.actor, id: randomUUID() }
+      await route.fulfill({ response, json: body })
+    })
+    // A new page size is a new list request, answered through the route above.
+    await page.getByLabel('Events per page').selectOption('25')
+    await page.getByRole('button', { name: 'Apply filters' }).click()
+    await page.getByRole('button', { name: `Verify entry ${index}` }).click()
+    await page.getByText(`Verification failed: entry ${index}`).waitFor()
+    expect(await page.getByText('the proof is of another event than the one listed').count()).toBe(
+      1,
+    )
+    await page.unroute('**/api/v1/audit/events?*')
 
     await page.setViewportSize({ width: 375, height: 740 })
     await page.reload()

@@ -2,6 +2,7 @@
 // server (src/http/console.ts), which answers index.html for it.
 import type { ReactNode } from 'react'
 import { Redirect, Route, Switch, useLocation } from 'wouter'
+import { ErrorBoundary } from './components/error-boundary.tsx'
 import { Shell } from './components/shell.tsx'
 import { StepUpProvider } from './components/step-up.tsx'
 import { Loading } from './components/ui.tsx'
@@ -112,10 +113,12 @@ function Screens() {
 
 export function App() {
   return (
-    <SessionProvider>
-      <StepUpProvider>
-        <Screens />
-      </StepUpProvider>
-    </SessionProvider>
+    <ErrorBoundary>
+      <SessionProvider>
+        <StepUpProvider>
+          <Screens />
+        </StepUpProvider>
+      </SessionProvider>
+    </ErrorBoundary>
   )
 }

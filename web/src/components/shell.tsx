@@ -1,7 +1,8 @@
-// The signed-in frame: organisation, navigation (areas still to come are marked so), sign-out.
+// The signed-in frame: organisation, navigation (the areas the role reaches), sign-out.
 import { type ReactNode, useEffect, useRef } from 'react'
 import { Link, useLocation } from 'wouter'
 import { useCan, useMe, useSession } from '../session.tsx'
+import { ErrorBoundary } from './error-boundary.tsx'
 
 interface NavItem {
   href: string
@@ -85,7 +86,8 @@ export function Shell({ children }: { children: ReactNode }) {
         </nav>
       )}
       <main id="main" ref={main} tabIndex={-1}>
-        {children}
+        {/* Keyed by location: moving to another screen tries again. */}
+        <ErrorBoundary key={location}>{children}</ErrorBoundary>
       </main>
     </div>
   )

@@ -2,11 +2,19 @@
 // the warning that it cannot be shown again.
 import { useState } from 'react'
 
-export function ShownOnce({ label, value }: { label: string; value: string }) {
+interface ShownOnceProps {
+  label: string
+  value: string
+  /** "I have copied it": the screen drops the secret from its state. */
+  onDone?(): void
+}
+
+export function ShownOnce({ label, value, onDone }: ShownOnceProps) {
   const [copied, setCopied] = useState<boolean | null>(null)
   return (
-    <div className="shown-once" role="status">
-      <p className="notice warning">
+    <div className="shown-once">
+      {/* The warning is announced; the secret itself is not read aloud unasked. */}
+      <p className="notice warning" role="status">
         Copy the {label} now: it is shown only this once and cannot be read again.
       </p>
       <code className="secret" data-testid="shown-once">
@@ -26,6 +34,11 @@ export function ShownOnce({ label, value }: { label: string; value: string }) {
         </button>
         {copied === true ? <span>Copied.</span> : null}
         {copied === false ? <span>Copying failed: select the text and copy it.</span> : null}
+        {onDone ? (
+          <button type="button" onClick={onDone}>
+            I have copied it
+          </button>
+        ) : null}
       </div>
     </div>
   )

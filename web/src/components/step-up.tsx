@@ -25,18 +25,28 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
   const { busy, error, setError, run } = useAction()
   const { refresh } = useSession()
 
-  const ask = useCallback(async () => {
-    const state = await api<MfaState>('GET', '/api/v1/me/mfa')
-    setMfa(state)
-    setMethod(factorsOf(state)[0] ?? 'totp')
-    setPassword('')
-    setCode('')
-    setError(null)
-    setOpen(true)
-    dialog.current?.showModal()
-    return new Promise<void>((resolve, reject) => {
-      pending.current = { resolve, reject }
-    })
+  /** The open dialog's answer: a second action needing step-up meanwhile waits for the same one. */
+  const asking = useRef<Promise<void> | null>(null)
+
+  const ask = useCallback((): Promise<void> => {
+    if (asking.current) return asking.current
+    const answer = (async () => {
+      const state = await api<MfaState>('GET', '/api/v1/me/mfa')
+      setMfa(state)
+      setMethod(factorsOf(state)[0] ?? 'totp')
+      setError(null)
+      setOpen(true)
+      dialog.current?.showModal()
+      return new Promise<void>((resolve, reject) => {
+        pending.current = { resolve, reject }
+      })
+    })()
+    asking.current = answer
+    const settled = () => {
+      asking.current = null
+    }
+    answer.then(settled, settled)
+    return answer
   }, [setError])
 
   const withStepUp = useCallback<WithStepUp>(
@@ -76,6 +86,9 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
 
   const closed = () => {
     setOpen(false)
+    // The password and code are not kept once the dialog is gone, whatever its outcome.
+    setPassword('')
+    setCode('')
     pending.current?.reject(new Cancelled('Step-up cancelled'))
     pending.current = null
   }

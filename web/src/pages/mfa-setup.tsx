@@ -89,6 +89,7 @@ function Authenticator({
       <section className="panel" aria-labelledby="totp-heading">
         <h2 id="totp-heading">Authenticator app</h2>
         <p>On since {formatDate(mfa.totp.confirmedAt)}.</p>
+        <ErrorMessage error={error} />
         <ConfirmButton
           title="Remove the authenticator app?"
           message="Sign-in will no longer ask for its codes. You can set up an app again later."
@@ -137,16 +138,23 @@ function Authenticator({
               await withStepUp(() =>
                 api('POST', '/api/v1/me/mfa/totp/confirm', { code: code.replace(/\s/g, '') }),
               )
+              // On from here: the secret is not kept, and a failure below does not undo that.
+              setEnrolment(null)
+              setCode('')
               // Recovery codes come with the first factor, so a lost phone is not a lost account.
-              const codes =
-                mfa.recoveryCodes.remaining === 0
-                  ? (
-                      await withStepUp(() =>
-                        api<{ codes: string[] }>('POST', '/api/v1/me/mfa/recovery-codes', {}),
-                      )
-                    ).codes
-                  : null
-              await onEnabled(codes)
+              // If making them fails, the app is on all the same and the codes section offers them.
+              let codes: string[] | null = null
+              try {
+                if (mfa.recoveryCodes.remaining === 0) {
+                  codes = (
+                    await withStepUp(() =>
+                      api<{ codes: string[] }>('POST', '/api/v1/me/mfa/recovery-codes', {}),
+                    )
+                  ).codes
+                }
+              } finally {
+                await onEnabled(codes)
+              }
             })
           }}
         >

@@ -17,7 +17,10 @@ import { useSession } from '../session.tsx'
 
 /** Only a path of this site: `next=https://evil.example` must not become an open redirect. */
 function safeNext(next: string | null): string {
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/'
+  // Browsers read a backslash as a slash: `/\evil.example` is another site too.
+  if (!next?.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/'
+  const target = new URL(next, window.location.origin)
+  return target.origin === window.location.origin ? `${target.pathname}${target.search}` : '/'
 }
 
 export function SignIn() {
@@ -65,6 +68,8 @@ export function SignIn() {
               password,
               mode: 'cookie',
             })
+            // The password has done its part: it is not kept while the second factor is asked.
+            setPassword('')
             if ('mfaRequired' in answer) setChallenge(answer.challenge)
             else await finish(answer)
           })

@@ -41,14 +41,26 @@ export function SignUp() {
               ownerEmail: email.trim(),
               ownerPassword: password,
             })
-            const answer = await api<SessionIssued | MfaChallenge>('POST', '/api/v1/sessions', {
-              tenant: chosenSlug,
-              email: email.trim(),
-              password,
-              mode: 'cookie',
-            })
+            // The organisation exists from here: if signing in fails, sending this form again
+            // would only hear that the short name is taken, so the sign-in page takes over.
+            const toSignIn = () =>
+              navigate(
+                `/sign-in?${new URLSearchParams({ tenant: chosenSlug, email: email.trim() })}`,
+              )
+            let answer: SessionIssued | MfaChallenge
+            try {
+              answer = await api<SessionIssued | MfaChallenge>('POST', '/api/v1/sessions', {
+                tenant: chosenSlug,
+                email: email.trim(),
+                password,
+                mode: 'cookie',
+              })
+            } catch {
+              toSignIn()
+              return
+            }
             if ('mfaRequired' in answer) {
-              navigate(`/sign-in?${new URLSearchParams({ tenant: chosenSlug, email })}`)
+              toSignIn()
               return
             }
             await signedIn(answer.csrfToken)

@@ -78,6 +78,21 @@ export function useEntryCheck(publicKey: string | null) {
   return { check, verify }
 }
 
+/** Structural equality of JSON values, whatever the order of object keys. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const keysA = Object.keys(a)
+  const keysB = Object.keys(b)
+  if (keysA.length !== keysB.length) return false
+  return keysA.every(
+    (key) =>
+      Object.hasOwn(b, key) &&
+      sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  )
+}
+
 /** The proof must be of the row on screen: same index, and its event text says the same. */
 async function checkEntry(
   answer: InclusionAnswer,
@@ -91,12 +106,13 @@ async function checkEntry(
   } catch {
     return { ok: false, problem: 'the proven event text is not JSON' }
   }
-  if (
-    answer.index !== row.index ||
-    proven.action !== row.action ||
-    proven.time !== row.time ||
-    proven.outcome !== row.outcome
-  ) {
+  // Every field the row shows must be the proven one: a list answer that put another actor or
+  // target beside a genuine proof would otherwise be shown as verified.
+  // (The proven text also holds its format version, which the list does not show.)
+  const { index, ...shown } = row
+  const provenFields = proven as Record<string, unknown>
+  const differs = Object.entries(shown).some(([key, value]) => !sameValue(value, provenFields[key]))
+  if (index !== answer.index || differs) {
     return { ok: false, problem: 'the proof is of another event than the one listed' }
   }
   return checkInclusion(webCrypto, answer, publicKey, log)

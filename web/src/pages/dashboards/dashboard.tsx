@@ -35,7 +35,7 @@ export function DashboardScreen() {
         <h1>Dashboard</h1>
         <ErrorMessage error={dashboard.error} />
         <p>
-          <Link href="/">All dashboards</Link>
+          <Link href="~/dashboards">All dashboards</Link>
         </p>
       </>
     )
@@ -51,7 +51,7 @@ export function DashboardScreen() {
   return (
     <>
       <p className="dash-crumbs">
-        <Link href="/">All dashboards</Link>
+        <Link href="~/dashboards">All dashboards</Link>
       </p>
       <h1>{current.name}</h1>
       {current.description ? <p className="dash-description">{current.description}</p> : null}
@@ -121,7 +121,7 @@ function DeleteDashboard({ dashboard }: { dashboard: Dashboard }) {
         confirmLabel="Delete dashboard"
         onConfirm={async () => {
           await api('DELETE', `/api/v1/dashboards/${encodeURIComponent(dashboard.id)}`)
-          navigate('/')
+          navigate('~/dashboards')
         }}
       >
         Delete dashboard

@@ -36,7 +36,9 @@ export function KioskLinks({ dashboard }: { dashboard: Dashboard }) {
         A kiosk link opens this dashboard’s figures without signing in, for a wall screen. Anyone
         holding the link sees them, so limit it to the screens’ addresses where you can.
       </p>
-      {created ? <ShownOnce label="kiosk link" value={created} /> : null}
+      {created ? (
+        <ShownOnce label="kiosk link" value={created} onDone={() => setCreated(null)} />
+      ) : null}
       <ErrorMessage error={links.error} />
       {links.loading && !mine ? <Loading /> : null}
       {mine?.length === 0 ? <Empty>No kiosk link shows this dashboard.</Empty> : null}

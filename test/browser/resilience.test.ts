@@ -1,0 +1,80 @@
+// The console survives what a long-open tab meets: a script chunk that is gone because the
+// console was rebuilt (only the current build's files are served) shows a message with a reload
+// inside the frame, instead of a blank page; the navigation keeps working.
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addRecords,
+  countWidget,
+  newDashboard,
+  newSalesCollection,
+  times,
+} from '../../src/modules/data/dashboards.test-support.ts'
+import { createTestApp, signInBearer, signUp, type TestApp } from '../support/app.ts'
+import {
+  browserSkipReason,
+  heading,
+  launchBrowser,
+  newContext,
+  signInThroughForm,
+  visited,
+} from './browser.ts'
+
+const skipReason = browserSkipReason()
+
+describe.skipIf(skipReason !== null)('the console when a screen fails', () => {
+  let t: TestApp
+  let browser: Browser
+  let base: string
+
+  beforeAll(async () => {
+    ;[t, browser] = await Promise.all([
+      createTestApp({ env: { RAMPART_PLAIN_HTTP: 'true' } }),
+      launchBrowser(),
+    ])
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('a chart script that is no longer served gives a reload message in the frame, not a blank page', async () => {
+    const org = await signUp(t.app)
+    const owner = await signInBearer(t.app, org)
+    const sales = await newSalesCollection(t, owner, 'Sales')
+    await addRecords(
+      t,
+      owner,
+      sales.id,
+      times(6, { region: 'north', amount: 1, sold_on: '2026-01-10' }),
+    )
+    const dashboard = await newDashboard(t, owner, [
+      countWidget(sales.id, { title: 'Per region', groupBy: 'region' }),
+    ])
+
+    const page = await (await newContext(browser)).newPage()
+    // As after a rebuild: the old build's chart chunk answers 404.
+    await page.route('**/assets/charts-*.js', (route) => route.fulfill({ status: 404, body: '' }))
+    await signInThroughForm(page, base, {
+      slug: org.tenant.slug,
+      email: org.owner.email,
+      password: org.password,
+    })
+    await page.goto(`${base}/dashboards/${dashboard.id}`)
+    const alert = page.getByRole('alert').filter({ hasText: 'This screen could not be shown' })
+    await alert.waitFor()
+    expect(await alert.getByRole('button', { name: 'Reload the page' }).isVisible()).toBe(true)
+    // The frame is still there and another screen opens.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My account' })
+      .click()
+    await heading(page, 'My account').waitFor()
+    await visited(page, 'screen-failed-then-account', false)
+
+    await page.unroute('**/assets/charts-*.js')
+    await page.goto(`${base}/dashboards/${dashboard.id}`)
+    await page.locator('.recharts-surface').first().waitFor()
+  })
+})

@@ -77,4 +77,29 @@ describe.skipIf(skipReason !== null)('the console when a screen fails', () => {
     await page.goto(`${base}/dashboards/${dashboard.id}`)
     await page.locator('.recharts-surface').first().waitFor()
   })
+
+  it('a server that does not answer at start is not mistaken for a signed-out user', async () => {
+    const org = await signUp(t.app)
+    const page = await (await newContext(browser)).newPage()
+    await signInThroughForm(page, base, {
+      slug: org.tenant.slug,
+      email: org.owner.email,
+      password: org.password,
+    })
+    await page.route('**/api/v1/me', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'Starting' } }),
+      }),
+    )
+    await page.goto(`${base}/account`)
+    await heading(page, 'Rampart is not answering').waitFor()
+    expect(await page.getByRole('alert').textContent()).toMatch(/briefly unavailable/)
+    await visited(page, 'unavailable')
+    // Once it answers, the same session goes on: no new sign-in needed.
+    await page.unroute('**/api/v1/me')
+    await page.getByRole('button', { name: 'Try again' }).click()
+    await heading(page, 'My account').waitFor()
+  })
 })

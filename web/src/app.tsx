@@ -3,9 +3,9 @@
 import type { ReactNode } from 'react'
 import { Redirect, Route, Switch, useLocation } from 'wouter'
 import { ErrorBoundary } from './components/error-boundary.tsx'
-import { Shell } from './components/shell.tsx'
+import { PublicFrame, Shell } from './components/shell.tsx'
 import { StepUpProvider } from './components/step-up.tsx'
-import { Loading } from './components/ui.tsx'
+import { ErrorMessage, Loading, useAction } from './components/ui.tsx'
 import { AcceptInvitation } from './pages/accept-invitation.tsx'
 import { Account } from './pages/account.tsx'
 import { AdminArea } from './pages/admin/index.tsx'
@@ -37,6 +37,7 @@ function SignedIn({ children }: { children: ReactNode }) {
   const { state } = useSession()
   const [location] = useLocation()
   if (state.status === 'loading') return <Loading />
+  if (state.status === 'unavailable') return <Unavailable error={state.error} />
   if (state.status === 'signed-out') {
     const query = new URLSearchParams({ next: location })
     if (state.expired) query.set('expired', '1')
@@ -48,10 +49,25 @@ function SignedIn({ children }: { children: ReactNode }) {
   return <Shell>{children}</Shell>
 }
 
+/** Who is signed in could not be asked: say so and offer to try again. */
+function Unavailable({ error }: { error: unknown }) {
+  const { refresh } = useSession()
+  const { busy, error: retryError, run } = useAction()
+  return (
+    <PublicFrame title="Rampart is not answering">
+      <ErrorMessage error={retryError ?? error} />
+      <button type="button" className="primary" disabled={busy} onClick={() => run(refresh)}>
+        Try again
+      </button>
+    </PublicFrame>
+  )
+}
+
 /** Sign-in and sign-up: someone already signed in goes home. */
 function SignedOut({ children }: { children: ReactNode }) {
   const { state } = useSession()
   if (state.status === 'loading') return <Loading />
+  if (state.status === 'unavailable') return <Unavailable error={state.error} />
   if (state.status === 'signed-in') return <Redirect to="/" replace />
   return children
 }

@@ -6,6 +6,8 @@ import type { Me } from './api/types.ts'
 
 type SessionState =
   | { status: 'loading' }
+  /** The first look-up failed for another reason than "no session" (network, 5xx). */
+  | { status: 'unavailable'; error: unknown }
   | { status: 'signed-out'; expired: boolean }
   | { status: 'signed-in'; me: Me }
 
@@ -45,7 +47,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         previous.status === 'signed-in' ? { status: 'signed-out', expired: true } : previous,
       )
     })
-    refresh().catch(() => setState({ status: 'signed-out', expired: false }))
+    // A valid session must not look signed out because the server was briefly unreachable.
+    refresh().catch((error: unknown) => setState({ status: 'unavailable', error }))
     return () => setSessionLostHandler(null)
   }, [refresh])
 

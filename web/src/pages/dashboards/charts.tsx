@@ -23,7 +23,11 @@ const COLOURS = ['#1f4e79', '#a4161a', '#1b5e20', '#6a3d9a', '#8a4500', '#00695c
 /** Lines per chart when a widget groups by a field and a period: more would be unreadable. */
 const MAX_SERIES = COLOURS.length
 
-type Row = { name: string } & Record<string, number | string | undefined>
+/**
+ * Series are keyed s0, s1, ... and named in the legend: a value such as `name` or `constructor`
+ * stays data, never a property of the row.
+ */
+type Row = { period: string } & Partial<Record<`s${number}`, number>>
 
 /** By value and period: one row per period, one column per value (the largest ones). */
 function pivot(widget: WidgetResult): { rows: Row[]; series: string[] } {
@@ -39,12 +43,13 @@ function pivot(widget: WidgetResult): { rows: Row[]; series: string[] } {
   const rows = new Map<string, Row>()
   for (const g of widget.groups ?? []) {
     const period = periodName(g.period)
-    const row = rows.get(period) ?? { name: period }
+    const row = rows.get(period) ?? { period }
     // A value missing from a period stays a gap: it was suppressed or had no records, never zero.
-    if (series.includes(groupName(g.label))) row[groupName(g.label)] = g.value
+    const at = series.indexOf(groupName(g.label))
+    if (at >= 0) row[`s${at}`] = g.value
     rows.set(period, row)
   }
-  return { rows: [...rows.values()].sort((a, b) => a.name.localeCompare(b.name)), series }
+  return { rows: [...rows.values()].sort((a, b) => a.period.localeCompare(b.period)), series }
 }
 
 const axisTick = { fontSize: 12 }
@@ -65,14 +70,14 @@ export default function WidgetChart({
     chart = (
       <LineChart data={rows} margin={margin} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis dataKey="name" tick={axisTick} />
+        <XAxis dataKey="period" tick={axisTick} />
         <YAxis tick={axisTick} tickFormatter={formatFigure} width={48} />
         <Tooltip formatter={(v) => formatFigure(Number(v))} />
         <Legend />
         {series.map((name, i) => (
           <Line
             key={name}
-            dataKey={name}
+            dataKey={`s${i}`}
             name={name}
             stroke={COLOURS[i % COLOURS.length]}
             strokeWidth={2}

@@ -102,4 +102,43 @@ describe.skipIf(skipReason !== null)('the console when a screen fails', () => {
     await page.getByRole('button', { name: 'Try again' }).click()
     await heading(page, 'My account').waitFor()
   })
+
+  it("SEC-2: a write after another tab signed in again takes the new session's CSRF token and goes through", async () => {
+    const org = await signUp(t.app)
+    const owner = await signInBearer(t.app, org)
+    const context = await newContext(browser)
+    const first = await context.newPage()
+    const who = { slug: org.tenant.slug, email: org.owner.email, password: org.password }
+    await signInThroughForm(first, base, who)
+    await first.goto(`${base}/admin/groups`)
+    await heading(first, 'Groups').waitFor()
+    // A second tab signs in again (it is signed in already, so not through the form): the cookie
+    // now names a new session, whose CSRF token differs.
+    const second = await context.newPage()
+    await second.goto(`${base}/`)
+    const status = await second.evaluate(
+      async (body) => {
+        const answer = await fetch('/api/v1/sessions', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, mode: 'cookie' }),
+        })
+        return answer.status
+      },
+      { tenant: who.slug, email: who.email, password: who.password },
+    )
+    expect(status).toBe(201)
+
+    await first.getByLabel('Group name').fill('Made in the first tab')
+    await first.getByRole('button', { name: 'Create group' }).click()
+    await first.getByRole('cell', { name: 'Made in the first tab', exact: true }).waitFor()
+    const groups = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/groups',
+      headers: owner.authorization,
+    })
+    expect(groups.json().groups.map((g: { name: string }) => g.name)).toContain(
+      'Made in the first tab',
+    )
+  })
 })

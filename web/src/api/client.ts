@@ -56,6 +56,24 @@ async function send<T>(
   path: string,
   body: { type: string; content: string | Blob } | undefined,
 ): Promise<T> {
+  try {
+    return await sendOnce<T>(method, path, body)
+  } catch (failure) {
+    // A token gone stale (another tab signed in again, so the cookie is a new session): read the
+    // current one from /me and try once more. The API still decides; this only spares a reload.
+    if (!(failure instanceof ApiError) || failure.code !== 'REQUEST_CSRF_FAILED') throw failure
+    const me = await sendOnce<{ csrfToken?: string }>('GET', '/api/v1/me', undefined)
+    if (!me.csrfToken || me.csrfToken === csrfToken) throw failure
+    csrfToken = me.csrfToken
+    return sendOnce<T>(method, path, body)
+  }
+}
+
+async function sendOnce<T>(
+  method: Method,
+  path: string,
+  body: { type: string; content: string | Blob } | undefined,
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (body) headers['content-type'] = body.type
   if (WRITES.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken

@@ -54,6 +54,13 @@ const MESSAGES: Record<string, string> = {
   MFA_PASSKEY_LIMIT_REACHED:
     'You have as many passkeys as allowed. Remove one before adding another.',
   MFA_PASSKEY_NAME_INVALID: 'Give the passkey a name of 1 to 64 characters.',
+  MFA_TOTP_NOT_FOUND: 'No authenticator app is set up any more. Reload the page.',
+  MFA_PASSKEY_NOT_FOUND: 'That passkey was already removed. Reload the page.',
+  IDENTITY_EMAIL_ALREADY_VERIFIED: 'Your e-mail address is already verified.',
+  IDENTITY_EMAIL_TOO_MANY:
+    'Several verification mails were sent recently. Wait a while, then ask again.',
+  REQUEST_MALFORMED_JSON: 'The file or text sent is not valid JSON.',
+  REQUEST_UNSUPPORTED_MEDIA_TYPE: 'That kind of file cannot be sent here.',
   MFA_REQUIRED_BY_POLICY:
     'Your organisation requires a second factor, so the last one cannot be removed.',
   ...ADMIN_MESSAGES,

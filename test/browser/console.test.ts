@@ -54,7 +54,7 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
     return context.newPage()
   }
 
-  it('IAM-1: sign-up leads to the signed-in home, the account page and works at phone width', async () => {
+  it('IAM-1: sign-up leads to the signed-in home, the account page, administration and a first dashboard, and works at phone width', async () => {
     const page = await freshPage()
     const slug = uniqueSlug('web')
     await page.goto(`${base}/sign-up`)
@@ -95,6 +95,14 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
     await nav.getByRole('link', { name: 'My account' }).click()
     await heading(page, 'My account').waitFor()
     expect(new URL(page.url()).pathname).toBe('/account')
+
+    // On to a first dashboard of the new organisation.
+    await nav.getByRole('link', { name: 'Dashboards' }).click()
+    await heading(page, 'Dashboards').waitFor()
+    await page.getByLabel('Name').fill('First dashboard')
+    await page.getByRole('button', { name: 'Create dashboard' }).click()
+    await heading(page, 'First dashboard').waitFor()
+    expect(new URL(page.url()).pathname).toMatch(/^\/dashboards\/[0-9a-f-]{36}$/)
 
     await page.setViewportSize({ width: 375, height: 740 })
     for (const [path, name, title] of [
@@ -192,7 +200,8 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
     await page.reload()
     await heading(page, `Welcome to ${name}`).waitFor()
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBe(undefined)
-    expect(await page.locator('img[src="x"], main script').count()).toBe(0)
+    // Anywhere in the document (the header is outside <main>): no injected element or handler.
+    expect(await page.locator('img[src="x"], script:not([src]), [onerror]').count()).toBe(0)
     expect(dialogsOpened).toEqual([])
     await visited(page, 'xss-home')
   })

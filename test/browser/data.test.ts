@@ -57,7 +57,7 @@ describe.skipIf(skipReason !== null)('the Data screens in Chromium', () => {
 
   async function expectNothingRan(page: Page): Promise<void> {
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBe(undefined)
-    expect(await page.locator('img[src="x"], main script').count()).toBe(0)
+    expect(await page.locator('img[src="x"], script:not([src]), [onerror]').count()).toBe(0)
     expect(dialogsOpened).toEqual([])
   }
 

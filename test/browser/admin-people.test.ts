@@ -152,6 +152,10 @@ describe.skipIf(skipReason !== null)('the people administration screens in Chrom
       .getByRole('cell', { name: email, exact: true })
       .waitFor()
 
+    // A permission chosen for one kind does not carry over to another: changing the kind resets it.
+    await page.getByLabel('Permission').selectOption('edit')
+    await page.getByLabel('Kind').selectOption('dashboard')
+    expect(await page.getByLabel('Permission').inputValue()).toBe('view')
     await page.getByLabel('Kind').selectOption('collection')
     await page.getByLabel('Collection').selectOption({ label: collection.name })
     await page.getByLabel('Permission').selectOption('edit')

@@ -187,7 +187,7 @@ describe.skipIf(skipReason !== null)('the Dashboards screens in Chromium', () =>
     const sharing = page.getByRole('region', { name: 'Shared with groups' })
     await sharing.getByText('Not shared with any group').waitFor()
     await sharing.getByLabel('Group', { exact: true }).selectOption({ label: 'Sales team' })
-    await sharing.getByLabel('Access').selectOption('view')
+    await sharing.getByLabel('Permission').selectOption('view')
     await sharing.getByRole('button', { name: 'Share' }).click()
     await sharing.getByRole('cell', { name: 'Sales team', exact: true }).waitFor()
     await sharing.getByRole('cell', { name: 'view', exact: true }).waitFor()
@@ -205,6 +205,10 @@ describe.skipIf(skipReason !== null)('the Dashboards screens in Chromium', () =>
     await kiosk.getByRole('cell', { name: /^Lobby screen/ }).waitFor()
     await kiosk.getByText('active', { exact: true }).waitFor()
     await visited(page, 'kiosk-links')
+    // Once copied, the address leaves the page: only the create answer ever held it.
+    await kiosk.getByRole('button', { name: 'I have copied it' }).click()
+    expect(await kiosk.getByTestId('shown-once').count()).toBe(0)
+    expect(await page.content()).not.toContain(url.pathname)
 
     // Opened in a fresh browser profile: no cookie, no session, the figures all the same.
     const screen = await freshPage()

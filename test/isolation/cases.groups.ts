@@ -112,6 +112,23 @@ export const groupsCases: Record<string, IsolationCase> = {
       await expectNotFoundInAsGroup(ctx, 'DELETE', 'grants', 'ACCESS_GRANT_NOT_FOUND')
     },
   },
+  // AUTHZ-2: B's ids as the resource (and B's tenant in the header) list no grant of B's: the
+  // answer is A's own grants on that id, which are none.
+  'GET /api/v1/grants': {
+    kind: 'tenant',
+    requests: ({ a, b }) =>
+      idsOfB(b).map((id) => ({
+        method: 'GET' as const,
+        url: `/api/v1/grants?resourceType=collection&resourceId=${id}`,
+        headers: { ...a.bearer.authorization, 'x-tenant-id': b.tenant.id },
+      })),
+    verify: (responses) => {
+      expectStatus(responses, 200)
+      for (const r of responses) {
+        if (r.json().grants.length !== 0) throw new Error(`A saw grants: ${r.body}`)
+      }
+    },
+  },
   'GET /api/v1/me/groups': listsNothingOfB(
     '/api/v1/me/groups',
     'groups',

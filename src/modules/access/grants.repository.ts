@@ -29,6 +29,35 @@ export async function listGrants(
     .execute()
 }
 
+/** A grant on one resource, with the name of the group holding it. */
+export type GrantWithGroupRow = GroupGrantRow & { group_name: string }
+
+/**
+ * Every grant on one resource, with its group's name, by group name. Bounded by the tenant's
+ * groups times the type's permissions; the join repeats the tenant like every query here.
+ */
+export async function listGrantsOnResource(
+  trx: Trx,
+  tenantId: string,
+  resourceType: string,
+  resourceId: string,
+): Promise<GrantWithGroupRow[]> {
+  return trx
+    .selectFrom('group_grants as r')
+    .innerJoin('groups as g', (join) =>
+      join.onRef('g.tenant_id', '=', 'r.tenant_id').onRef('g.id', '=', 'r.group_id'),
+    )
+    .selectAll('r')
+    .select('g.name as group_name')
+    .where('r.tenant_id', '=', tenantId)
+    .where('g.tenant_id', '=', tenantId)
+    .where('r.resource_type', '=', resourceType)
+    .where('r.resource_id', '=', resourceId)
+    .orderBy('g.name_normalized')
+    .orderBy('r.permission')
+    .execute()
+}
+
 export async function countGrants(trx: Trx, tenantId: string, groupId: string): Promise<number> {
   const row = await trx
     .selectFrom('group_grants')

@@ -1,7 +1,49 @@
-// Confirmation for destructive actions, in a native modal <dialog>: the browser traps focus,
-// closes it on Escape and gives focus back to the button that opened it.
-import { type ReactNode, useRef, useState } from 'react'
+// Confirmation for destructive actions, in a native modal <dialog> (Modal): the browser traps
+// focus, closes it on Escape and gives focus back to what had it before.
+import { type ReactNode, useState } from 'react'
+import { Modal } from './modal.tsx'
 import { ErrorMessage, useAction } from './ui.tsx'
+
+interface ConfirmDialogProps {
+  open: boolean
+  title: string
+  message: ReactNode
+  confirmLabel: string
+  /** Runs with the dialog busy; a failure is shown in the dialog, which then stays open. */
+  onConfirm(): Promise<void>
+  /** Cancel, Escape, or the dialog closing for any other reason. */
+  onCancel(): void
+}
+
+/** A controlled confirmation: the caller owns `open` and closes it in onConfirm and onCancel. */
+export function ConfirmDialog({
+  open,
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
+  const { busy, error, setError, run } = useAction()
+  const cancel = () => {
+    setError(null)
+    onCancel()
+  }
+  return (
+    <Modal open={open} title={title} onClose={cancel} className="confirm">
+      <div>{message}</div>
+      <ErrorMessage error={error} />
+      <div className="actions">
+        <button type="button" onClick={cancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="button" className="danger" disabled={busy} onClick={() => run(onConfirm)}>
+          {busy ? 'Please wait…' : confirmLabel}
+        </button>
+      </div>
+    </Modal>
+  )
+}
 
 interface ConfirmButtonProps {
   /** The button that opens the dialog. */
@@ -21,60 +63,23 @@ export function ConfirmButton({
   onConfirm,
   className = 'danger',
 }: ConfirmButtonProps) {
-  const dialog = useRef<HTMLDialogElement>(null)
   const [open, setOpen] = useState(false)
-  const { busy, error, setError, run } = useAction()
-  const close = () => {
-    setError(null)
-    dialog.current?.close()
-  }
   return (
     <>
-      <button
-        type="button"
-        className={className}
-        onClick={() => {
-          setOpen(true)
-          dialog.current?.showModal()
-        }}
-      >
+      <button type="button" className={className} onClick={() => setOpen(true)}>
         {children}
       </button>
-      <dialog
-        ref={dialog}
-        aria-label={title}
-        onClose={() => {
+      <ConfirmDialog
+        open={open}
+        title={title}
+        message={message}
+        confirmLabel={confirmLabel}
+        onConfirm={async () => {
+          await onConfirm()
           setOpen(false)
-          setError(null)
         }}
-      >
-        {/* Rendered only while open: a closed dialog's buttons would still be in the page. */}
-        {open ? (
-          <>
-            <h2>{title}</h2>
-            <div>{message}</div>
-            <ErrorMessage error={error} />
-            <div className="actions">
-              <button type="button" onClick={close} disabled={busy}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger"
-                disabled={busy}
-                onClick={() =>
-                  run(async () => {
-                    await onConfirm()
-                    dialog.current?.close()
-                  })
-                }
-              >
-                {busy ? 'Please wait…' : confirmLabel}
-              </button>
-            </div>
-          </>
-        ) : null}
-      </dialog>
+        onCancel={() => setOpen(false)}
+      />
     </>
   )
 }

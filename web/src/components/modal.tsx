@@ -7,9 +7,11 @@ interface ModalProps {
   title: string
   onClose(): void
   children: ReactNode
+  /** `modal` (the default) is the wide form layout; a confirmation keeps the narrow dialog. */
+  className?: string
 }
 
-export function Modal({ open, title, onClose, children }: ModalProps) {
+export function Modal({ open, title, onClose, children, className = 'modal' }: ModalProps) {
   const dialog = useRef<HTMLDialogElement>(null)
   useEffect(() => {
     const element = dialog.current
@@ -18,7 +20,7 @@ export function Modal({ open, title, onClose, children }: ModalProps) {
     if (!open && element.open) element.close()
   }, [open])
   return (
-    <dialog ref={dialog} aria-label={title} onClose={onClose} className="modal">
+    <dialog ref={dialog} aria-label={title} onClose={onClose} className={className}>
       {open ? (
         <>
           <h2>{title}</h2>

@@ -25,9 +25,18 @@ export function AcceptInvitation() {
 
   useEffect(() => {
     if (!token) return
+    // An answer for a link the page no longer shows (or after it went away) is dropped.
+    let live = true
     api<InvitationSummary>('POST', '/api/v1/invitations/inspect', { token })
-      .then(setInvitation)
-      .catch(setLoadError)
+      .then((answer) => {
+        if (live) setInvitation(answer)
+      })
+      .catch((failure: unknown) => {
+        if (live) setLoadError(failure)
+      })
+    return () => {
+      live = false
+    }
   }, [token])
 
   if (!token) {

@@ -1,16 +1,15 @@
 // IAM-6: my account. Sessions and devices with revoke, second factors, password change (step-up).
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { Link } from 'wouter'
 import { api } from '../api/client.ts'
-import type { DeviceSession, MfaState } from '../api/types.ts'
-import { ConfirmButton } from '../components/confirm.tsx'
+import type { MfaState } from '../api/types.ts'
+import { useApi } from '../api/use-api.ts'
+import { SessionList } from '../components/session-list.tsx'
 import { useTitle } from '../components/shell.tsx'
 import { useStepUp } from '../components/step-up.tsx'
 import {
-  Empty,
   ErrorMessage,
   Field,
-  formatDate,
   Loading,
   SubmitButton,
   Success,
@@ -72,11 +71,7 @@ function VerifyEmailButton() {
 }
 
 function SecondFactors() {
-  const [mfa, setMfa] = useState<MfaState | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  useEffect(() => {
-    api<MfaState>('GET', '/api/v1/me/mfa').then(setMfa).catch(setError)
-  }, [])
+  const { data: mfa, error } = useApi<MfaState>('/api/v1/me/mfa')
   return (
     <section className="panel" aria-labelledby="mfa-heading">
       <h2 id="mfa-heading">Second factors</h2>
@@ -97,74 +92,11 @@ function SecondFactors() {
 }
 
 function Sessions() {
-  const [sessions, setSessions] = useState<DeviceSession[] | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [notice, setNotice] = useState<string | null>(null)
   const { signOut } = useSession()
-  const load = useCallback(() => {
-    api<{ sessions: DeviceSession[] }>('GET', '/api/v1/me/sessions')
-      .then((answer) => setSessions(answer.sessions))
-      .catch(setError)
-  }, [])
-  useEffect(load, [load])
-  const others = sessions?.filter((s) => !s.current) ?? []
   return (
     <section className="panel" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">Sessions and devices</h2>
-      <ErrorMessage error={error} />
-      {notice ? <Success>{notice}</Success> : null}
-      {!sessions && !error ? <Loading /> : null}
-      {sessions?.length === 0 ? <Empty>No live sessions.</Empty> : null}
-      {sessions && sessions.length > 0 ? (
-        <ul className="rows">
-          {sessions.map((s) => (
-            <li key={s.id} className="row">
-              <div>
-                <strong>{s.device}</strong>
-                {s.current ? <span className="badge">this browser</span> : null}
-                <br />
-                <small>
-                  {s.ip ?? 'address unknown'} · signed in {formatDate(s.firstSeenAt)} · last seen{' '}
-                  {formatDate(s.lastSeenAt)}
-                </small>
-              </div>
-              <ConfirmButton
-                title={s.current ? 'Sign out here?' : 'End this session?'}
-                message={
-                  s.current
-                    ? 'This ends the session of this browser: you will have to sign in again.'
-                    : `${s.device} will be signed out at once.`
-                }
-                confirmLabel={s.current ? 'Sign out' : 'End session'}
-                onConfirm={async () => {
-                  await api('DELETE', `/api/v1/me/sessions/${encodeURIComponent(s.id)}`)
-                  if (s.current) await signOut()
-                  else load()
-                }}
-              >
-                {s.current ? 'Sign out' : 'Revoke'}
-              </ConfirmButton>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {others.length > 0 ? (
-        <ConfirmButton
-          title="Sign out everywhere else?"
-          message={`${others.length} other session(s) will end at once. This browser stays signed in.`}
-          confirmLabel="Sign out the others"
-          onConfirm={async () => {
-            const { revoked } = await api<{ revoked: number }>(
-              'DELETE',
-              '/api/v1/me/sessions?others=true',
-            )
-            setNotice(`${revoked} session(s) ended.`)
-            load()
-          }}
-        >
-          Sign out all other sessions
-        </ConfirmButton>
-      ) : null}
+      <SessionList path="/api/v1/me/sessions" signOutHere={signOut} />
     </section>
   )
 }

@@ -1,8 +1,7 @@
 // The signed-in start page: who and where you are, and what to do next.
-import { useEffect, useState } from 'react'
 import { Link } from 'wouter'
-import { api } from '../api/client.ts'
 import type { MfaState } from '../api/types.ts'
+import { useApi } from '../api/use-api.ts'
 import { useNav, useTitle } from '../components/shell.tsx'
 import { ErrorMessage, Loading } from '../components/ui.tsx'
 import { useMe } from '../session.tsx'
@@ -11,11 +10,7 @@ export function Home() {
   useTitle('Home')
   const me = useMe()
   const nav = useNav()
-  const [mfa, setMfa] = useState<MfaState | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  useEffect(() => {
-    api<MfaState>('GET', '/api/v1/me/mfa').then(setMfa).catch(setError)
-  }, [])
+  const { data: mfa, error } = useApi<MfaState>('/api/v1/me/mfa')
   const hasSecondFactor = Boolean(mfa?.totp?.enabled || (mfa?.passkeys.count ?? 0) > 0)
   return (
     <>

@@ -6,12 +6,18 @@ import { Link, useParams } from 'wouter'
 import { api } from '../../api/client.ts'
 import { useApi } from '../../api/use-api.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
+import { type DownloadFormat, DownloadLinks } from '../../components/download-links.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
 import { ErrorMessage, formatDate, Loading, useAction } from '../../components/ui.tsx'
 import { useCan, useMe } from '../../session.tsx'
 import type { AccessReviewItem, AccessReview as Review, ReviewDecision } from './security-types.ts'
 import './security.css'
+
+const EVIDENCE_FORMATS: readonly DownloadFormat[] = [
+  ['csv', 'Export evidence (CSV)'],
+  ['json', 'Export evidence (JSON)'],
+]
 
 export function AccessReview() {
   useTitle('Access review')
@@ -116,15 +122,7 @@ function Summary({
         )
       ) : null}
       {review.status === 'completed' ? (
-        <div className="actions">
-          {/* Same-origin links: the session cookie authorises the download (a GET needs no CSRF). */}
-          <a className="button" href={`${path}/export?format=csv`} download>
-            Export evidence (CSV)
-          </a>
-          <a className="button" href={`${path}/export?format=json`} download>
-            Export evidence (JSON)
-          </a>
-        </div>
+        <DownloadLinks path={`${path}/export`} formats={EVIDENCE_FORMATS} />
       ) : null}
     </section>
   )

@@ -4,6 +4,7 @@
 import { useState } from 'react'
 import { api } from '../../api/client.ts'
 import { useApi } from '../../api/use-api.ts'
+import { useUsers } from '../../api/users.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
 import { SelectField } from '../../components/forms.tsx'
 import { useTitle } from '../../components/shell.tsx'
@@ -219,9 +220,7 @@ function KeyTable({
   const can = useCan()
   // Who each key acts for, by address: the first page of users is enough for most organisations;
   // anyone beyond it shows by id.
-  const users = useApi<{ users: { id: string; email: string }[] }>(
-    showOwner && can('users.read') ? '/api/v1/users?limit=200' : null,
-  )
+  const users = useUsers(showOwner && can('users.read'))
   const emailOf = (id: string) =>
     id === me.user.id ? 'you' : (users.data?.users.find((u) => u.id === id)?.email ?? id)
   const { data, error, loading } = loaded

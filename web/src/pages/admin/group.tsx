@@ -1,12 +1,15 @@
 // AUTHZ-2: one group: its members (added from the organisation's users, removed with
 // confirmation) and its grants (view or edit on a collection or dashboard, picked from their
-// lists). Reading needs groups.read, every change groups.manage; access ends at once on removal.
+// lists: the shared Grants component, components/grants.tsx). Reading needs groups.read, every
+// change groups.manage; access ends at once on removal.
 import { useState } from 'react'
 import { Link, useParams } from 'wouter'
 import { api } from '../../api/client.ts'
+import type { Group as GroupInfo } from '../../api/grants.ts'
 import { useApi } from '../../api/use-api.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
 import { SelectField } from '../../components/forms.tsx'
+import { Grants } from '../../components/grants.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
 import {
@@ -19,8 +22,7 @@ import {
   useAction,
 } from '../../components/ui.tsx'
 import { useCan } from '../../session.tsx'
-import { type NamedResource, RESOURCE_KINDS } from './people-resources.ts'
-import type { Grant, Group as GroupInfo, GroupMember, UserSummary } from './people-types.ts'
+import type { GroupMember, UserSummary } from './people-types.ts'
 import './people.css'
 
 export function Group() {
@@ -40,7 +42,19 @@ export function Group() {
         <>
           {group.data.description ? <p>{group.data.description}</p> : null}
           <Members base={base} onChange={group.reload} />
-          <Grants base={base} onChange={group.reload} />
+          <Grants
+            subject={{ groupId }}
+            heading="Grants"
+            intro={
+              <p>
+                Members reach these collections and dashboards as far as their role allows:{' '}
+                <em>edit</em> includes <em>view</em>.
+              </p>
+            }
+            emptyText="No grants yet."
+            addLabel="Add grant"
+            onChange={group.reload}
+          />
         </>
       ) : null}
     </div>
@@ -175,190 +189,6 @@ function AddMember({
         </form>
       ) : null}
       <ErrorMessage error={error} />
-    </>
-  )
-}
-
-/** The collections and dashboards by kind, to name grants and to pick from. */
-function useResources(): Record<
-  string,
-  { items: NamedResource[]; error: unknown; loaded: boolean }
-> {
-  const collections = useApi<{ collections: NamedResource[] }>('/api/v1/collections')
-  const dashboards = useApi<{ dashboards: NamedResource[] }>('/api/v1/dashboards')
-  return {
-    collection: {
-      items: collections.data?.collections ?? [],
-      error: collections.error,
-      loaded: collections.data !== null,
-    },
-    dashboard: {
-      items: dashboards.data?.dashboards ?? [],
-      error: dashboards.error,
-      loaded: dashboards.data !== null,
-    },
-  }
-}
-
-function Grants({ base, onChange }: SectionProps) {
-  const can = useCan()
-  const { data, error, loading, reload } = useApi<{ grants: Grant[] }>(`${base}/grants`)
-  const resources = useResources()
-  const [notice, setNotice] = useState<string | null>(null)
-  const grants = data?.grants ?? []
-  const mayManage = can('groups.manage')
-  const nameOf = (grant: Grant) =>
-    resources[grant.resourceType]?.items.find((r) => r.id === grant.resourceId)?.name ??
-    grant.resourceId
-  const labelOf = (type: string) => RESOURCE_KINDS.find((k) => k.type === type)?.label ?? type
-  const changed = (message: string) => {
-    setNotice(message)
-    reload()
-    onChange()
-  }
-  return (
-    <section className="panel" aria-labelledby="grants-heading">
-      <h2 id="grants-heading">Grants</h2>
-      <p>
-        Members reach these collections and dashboards as far as their role allows: <em>edit</em>{' '}
-        includes <em>view</em>.
-      </p>
-      <ErrorMessage error={error} />
-      {notice ? <Success>{notice}</Success> : null}
-      {loading && !data ? <Loading /> : null}
-      {data && grants.length === 0 ? <Empty>No grants yet.</Empty> : null}
-      {grants.length > 0 ? (
-        <Table caption="Grants">
-          <thead>
-            <tr>
-              <th scope="col">Kind</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Permission</th>
-              <th scope="col">Granted</th>
-              {mayManage ? <th scope="col">Actions</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {grants.map((grant) => {
-              const what = `${grant.permission} on ${labelOf(grant.resourceType).toLowerCase()} ${nameOf(grant)}`
-              return (
-                <tr key={grant.id}>
-                  <td>{labelOf(grant.resourceType)}</td>
-                  <td className="people-email">{nameOf(grant)}</td>
-                  <td>{grant.permission}</td>
-                  <td>{formatDate(grant.createdAt)}</td>
-                  {mayManage ? (
-                    <td>
-                      <ConfirmButton
-                        title="Remove this grant?"
-                        message={`The members lose ${what} at once.`}
-                        confirmLabel="Remove grant"
-                        onConfirm={async () => {
-                          await api('DELETE', `${base}/grants/${encodeURIComponent(grant.id)}`)
-                          changed(`Grant removed: ${what}.`)
-                        }}
-                      >
-                        Remove<span className="visually-hidden"> {what}</span>
-                      </ConfirmButton>
-                    </td>
-                  ) : null}
-                </tr>
-              )
-            })}
-          </tbody>
-        </Table>
-      ) : null}
-      {mayManage ? (
-        <AddGrant
-          base={base}
-          resources={resources}
-          onAdded={(what) => changed(`Granted ${what}.`)}
-        />
-      ) : null}
-    </section>
-  )
-}
-
-function AddGrant({
-  base,
-  resources,
-  onAdded,
-}: {
-  base: string
-  resources: ReturnType<typeof useResources>
-  onAdded(what: string): void
-}) {
-  const [type, setType] = useState(RESOURCE_KINDS[0]?.type ?? '')
-  const [resourceId, setResourceId] = useState('')
-  const [permission, setPermission] = useState('view')
-  const { busy, error, run } = useAction()
-  const kind = RESOURCE_KINDS.find((k) => k.type === type)
-  const list = resources[type]
-  const chosen = list?.items.find((r) => r.id === resourceId) ?? list?.items[0]
-  return (
-    <>
-      <h3>Add a grant</h3>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault()
-          if (!chosen) return
-          void run(async () => {
-            await api('POST', `${base}/grants`, {
-              resourceType: type,
-              resourceId: chosen.id,
-              permission,
-            })
-            onAdded(`${permission} on ${kind?.label.toLowerCase() ?? type} ${chosen.name}`)
-          })
-        }}
-      >
-        <div className="people-inline">
-          <SelectField
-            label="Kind"
-            value={type}
-            onChange={(event) => {
-              setType(event.target.value)
-              setResourceId('')
-            }}
-          >
-            {RESOURCE_KINDS.map((k) => (
-              <option key={k.type} value={k.type}>
-                {k.label}
-              </option>
-            ))}
-          </SelectField>
-          {chosen ? (
-            <SelectField
-              label={kind?.label ?? 'Resource'}
-              value={chosen.id}
-              onChange={(event) => setResourceId(event.target.value)}
-            >
-              {list?.items.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </SelectField>
-          ) : null}
-          <SelectField
-            label="Permission"
-            value={permission}
-            onChange={(event) => setPermission(event.target.value)}
-          >
-            {(kind?.permissions ?? []).map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </SelectField>
-        </div>
-        <ErrorMessage error={list?.error} />
-        {list?.loaded && list.items.length === 0 ? (
-          <Empty>There is no {kind?.label.toLowerCase() ?? type} to grant yet.</Empty>
-        ) : null}
-        <ErrorMessage error={error} />
-        {chosen ? <SubmitButton busy={busy}>Add grant</SubmitButton> : null}
-      </form>
     </>
   )
 }

@@ -4,20 +4,18 @@
 // do what (last-owner protection included); its refusals are shown as they come.
 import { useEffect, useRef, useState } from 'react'
 import { api } from '../../api/client.ts'
-import type { DeviceSession } from '../../api/types.ts'
-import { useApi } from '../../api/use-api.ts'
 import { usePaged } from '../../api/use-paged.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
 import { SelectField } from '../../components/forms.tsx'
+import { PagedList } from '../../components/paged-list.tsx'
+import { SessionList } from '../../components/session-list.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { useStepUp } from '../../components/step-up.tsx'
 import { Table } from '../../components/table.tsx'
 import {
-  Empty,
   ErrorMessage,
   Field,
   formatDate,
-  Loading,
   SubmitButton,
   Success,
   useAction,
@@ -46,18 +44,10 @@ export function Members() {
       <Invitations list={invitations} />
       <section className="panel" aria-labelledby="users-heading">
         <h2 id="users-heading">Users</h2>
-        <ErrorMessage error={users.error} />
         {removed ? <Success>{removed} was removed from the organisation.</Success> : null}
-        {users.loading && users.items.length === 0 ? <Loading /> : null}
-        {!users.loading && !users.error && users.items.length === 0 ? (
-          <Empty>No users yet.</Empty>
-        ) : null}
-        {users.items.length > 0 ? <UserTable users={users.items} onManage={setSelected} /> : null}
-        {users.hasMore ? (
-          <button type="button" onClick={users.loadMore} disabled={users.loading}>
-            Show more users
-          </button>
-        ) : null}
+        <PagedList list={users} empty="No users yet." moreLabel="Show more users">
+          {(items) => <UserTable users={items} onManage={setSelected} />}
+        </PagedList>
       </section>
       {selected ? (
         <ManageUser
@@ -153,85 +143,82 @@ function Invitations({ list }: { list: InvitationList }) {
   return (
     <section className="panel" aria-labelledby="invitations-heading">
       <h2 id="invitations-heading">Pending invitations</h2>
-      <ErrorMessage error={list.error ?? error} />
       {notice ? <Success>{notice}</Success> : null}
-      {list.loading && list.items.length === 0 ? <Loading /> : null}
-      {!list.loading && !list.error && list.items.length === 0 ? (
-        <Empty>No pending invitations.</Empty>
-      ) : null}
-      {list.items.length > 0 ? (
-        <Table caption="Pending invitations">
-          <thead>
-            <tr>
-              <th scope="col">E-mail address</th>
-              <th scope="col">Role</th>
-              <th scope="col">Sent</th>
-              <th scope="col">Expires</th>
-              {mayInvite ? <th scope="col">Actions</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((invitation) => (
-              <tr key={invitation.id}>
-                <td className="people-email">{invitation.email}</td>
-                <td>{invitation.role}</td>
-                <td>{formatDate(invitation.sentAt)}</td>
-                <td>
-                  {invitation.expired ? (
-                    <span className="badge people-off">expired</span>
-                  ) : (
-                    formatDate(invitation.expiresAt)
-                  )}
-                </td>
-                {mayInvite ? (
-                  <td>
-                    <div className="people-row-actions">
-                      <button
-                        type="button"
-                        onClick={() =>
-                          run(async () => {
-                            setNotice(null)
-                            await withStepUp(() =>
-                              api(
-                                'POST',
-                                `/api/v1/invitations/${encodeURIComponent(invitation.id)}/resend`,
-                              ),
-                            )
-                            setNotice(`A new link went to ${invitation.email}.`)
-                            list.reload()
-                          })
-                        }
-                      >
-                        Resend<span className="visually-hidden"> to {invitation.email}</span>
-                      </button>
-                      <ConfirmButton
-                        title="Revoke this invitation?"
-                        message={`The link mailed to ${invitation.email} will stop working.`}
-                        confirmLabel="Revoke invitation"
-                        onConfirm={async () => {
-                          await api(
-                            'DELETE',
-                            `/api/v1/invitations/${encodeURIComponent(invitation.id)}`,
-                          )
-                          setNotice(`The invitation of ${invitation.email} was revoked.`)
-                          list.reload()
-                        }}
-                      >
-                        Revoke<span className="visually-hidden"> {invitation.email}</span>
-                      </ConfirmButton>
-                    </div>
-                  </td>
-                ) : null}
+      <PagedList
+        list={list}
+        error={error}
+        empty="No pending invitations."
+        moreLabel="Show more invitations"
+      >
+        {(items) => (
+          <Table caption="Pending invitations">
+            <thead>
+              <tr>
+                <th scope="col">E-mail address</th>
+                <th scope="col">Role</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Expires</th>
+                {mayInvite ? <th scope="col">Actions</th> : null}
               </tr>
-            ))}
-          </tbody>
-        </Table>
-      ) : null}
-      {list.hasMore ? (
-        <button type="button" onClick={list.loadMore} disabled={list.loading}>
-          Show more invitations
-        </button>
-      ) : null}
+            </thead>
+            <tbody>
+              {items.map((invitation) => (
+                <tr key={invitation.id}>
+                  <td className="people-email">{invitation.email}</td>
+                  <td>{invitation.role}</td>
+                  <td>{formatDate(invitation.sentAt)}</td>
+                  <td>
+                    {invitation.expired ? (
+                      <span className="badge people-off">expired</span>
+                    ) : (
+                      formatDate(invitation.expiresAt)
+                    )}
+                  </td>
+                  {mayInvite ? (
+                    <td>
+                      <div className="people-row-actions">
+                        <button
+                          type="button"
+                          onClick={() =>
+                            run(async () => {
+                              setNotice(null)
+                              await withStepUp(() =>
+                                api(
+                                  'POST',
+                                  `/api/v1/invitations/${encodeURIComponent(invitation.id)}/resend`,
+                                ),
+                              )
+                              setNotice(`A new link went to ${invitation.email}.`)
+                              list.reload()
+                            })
+                          }
+                        >
+                          Resend<span className="visually-hidden"> to {invitation.email}</span>
+                        </button>
+                        <ConfirmButton
+                          title="Revoke this invitation?"
+                          message={`The link mailed to ${invitation.email} will stop working.`}
+                          confirmLabel="Revoke invitation"
+                          onConfirm={async () => {
+                            await api(
+                              'DELETE',
+                              `/api/v1/invitations/${encodeURIComponent(invitation.id)}`,
+                            )
+                            setNotice(`The invitation of ${invitation.email} was revoked.`)
+                            list.reload()
+                          }}
+                        >
+                          Revoke<span className="visually-hidden"> {invitation.email}</span>
+                        </ConfirmButton>
+                      </div>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </PagedList>
     </section>
   )
 }
@@ -432,59 +419,10 @@ function ManageUser({ user, onChanged, onRemoved, onClose }: ManageUserProps) {
 
 /** IAM-6: another user's live sessions, each ended on its own or all at once. */
 function UserSessions({ userId }: { userId: string }) {
-  const path = `/api/v1/users/${encodeURIComponent(userId)}/sessions`
-  const { data, error, loading, reload } = useApi<{ sessions: DeviceSession[] }>(path)
-  const [notice, setNotice] = useState<string | null>(null)
-  const sessions = data?.sessions ?? []
   return (
     <>
       <h3>Sessions</h3>
-      <ErrorMessage error={error} />
-      {notice ? <Success>{notice}</Success> : null}
-      {loading && !data ? <Loading /> : null}
-      {data && sessions.length === 0 ? <Empty>No live sessions.</Empty> : null}
-      {sessions.length > 0 ? (
-        <ul className="rows">
-          {sessions.map((s) => (
-            <li key={s.id} className="row">
-              <div>
-                <strong>{s.device}</strong>
-                <br />
-                <small>
-                  {s.ip ?? 'address unknown'} · signed in {formatDate(s.firstSeenAt)} · last seen{' '}
-                  {formatDate(s.lastSeenAt)}
-                </small>
-              </div>
-              <ConfirmButton
-                title="End this session?"
-                message={`${s.device} will be signed out at once.`}
-                confirmLabel="End session"
-                onConfirm={async () => {
-                  await api('DELETE', `${path}/${encodeURIComponent(s.id)}`)
-                  setNotice('Session ended.')
-                  reload()
-                }}
-              >
-                End session
-              </ConfirmButton>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {sessions.length > 1 ? (
-        <ConfirmButton
-          title="End every session?"
-          message={`All ${sessions.length} sessions of this user end at once.`}
-          confirmLabel="End all sessions"
-          onConfirm={async () => {
-            const { revoked } = await api<{ revoked: number }>('DELETE', path)
-            setNotice(`${revoked} session(s) ended.`)
-            reload()
-          }}
-        >
-          End all sessions
-        </ConfirmButton>
-      ) : null}
+      <SessionList path={`/api/v1/users/${encodeURIComponent(userId)}/sessions`} />
     </>
   )
 }

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react'
 import { ApiError, api } from '../../api/client.ts'
 import type { DeviceSession } from '../../api/types.ts'
 import { useApi } from '../../api/use-api.ts'
+import { ConfirmDialog } from '../../components/confirm.tsx'
 import { Modal } from '../../components/modal.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { useStepUp } from '../../components/step-up.tsx'
@@ -236,27 +237,23 @@ function AllowlistEditor({ saved, myIp }: { saved: AllowlistEntry[]; myIp: strin
           <SubmitButton busy={busy}>Save the list</SubmitButton>
         </div>
       </form>
-      <Modal open={liftAll} title="Allow every address?" onClose={() => setLiftAll(false)}>
-        <p className="notice warning">
-          Saving an empty list lifts the restriction: sign-ins, sessions and API keys of this
-          organisation are accepted from any address again.
-        </p>
-        <div className="actions">
-          <button type="button" onClick={() => setLiftAll(false)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => {
-              setLiftAll(false)
-              void save([])
-            }}
-          >
-            Allow every address
-          </button>
-        </div>
-      </Modal>
+      <ConfirmDialog
+        open={liftAll}
+        title="Allow every address?"
+        message={
+          <p className="notice warning">
+            Saving an empty list lifts the restriction: sign-ins, sessions and API keys of this
+            organisation are accepted from any address again.
+          </p>
+        }
+        confirmLabel="Allow every address"
+        onConfirm={async () => {
+          // The save shows its own progress and refusal in the form.
+          setLiftAll(false)
+          await save([])
+        }}
+        onCancel={() => setLiftAll(false)}
+      />
       <Modal
         open={lockout}
         title="This list would lock you out"

@@ -26,30 +26,14 @@ export interface Invitation {
   expired: boolean
 }
 
-export interface Group {
-  id: string
-  name: string
-  description: string | null
-  memberCount: number
-  grantCount: number
-  createdAt: string
-  updatedAt: string
-}
+// Groups and grants are typed once, in api/grants.ts; Group is re-exported for the groups list.
+export type { Group } from '../../api/grants.ts'
 
 export interface GroupMember {
   userId: string
   /** Null for callers without users.read. */
   email: string | null
   addedAt: string
-}
-
-export interface Grant {
-  id: string
-  groupId: string
-  resourceType: string
-  resourceId: string
-  permission: string
-  createdAt: string
 }
 
 export interface RoleCatalogue {

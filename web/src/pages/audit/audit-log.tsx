@@ -3,10 +3,12 @@
 // signed log checked in the browser (verification.tsx).
 import { type FormEvent, useState } from 'react'
 import { usePaged } from '../../api/use-paged.ts'
+import { type DownloadFormat, DownloadLinks } from '../../components/download-links.tsx'
 import { SelectField } from '../../components/forms.tsx'
+import { PagedList } from '../../components/paged-list.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
-import { Empty, ErrorMessage, Field, formatDate, Loading } from '../../components/ui.tsx'
+import { Field, formatDate } from '../../components/ui.tsx'
 import './audit.css'
 import { type AuditEventRow, type AuditFilters, filterQuery, NO_FILTERS } from './types.ts'
 import {
@@ -18,6 +20,10 @@ import {
 } from './verification.tsx'
 
 const PAGE_SIZES = ['10', '25', '50', '100'] as const
+const EXPORT_FORMATS: readonly DownloadFormat[] = [
+  ['csv', 'Export as CSV'],
+  ['jsonl', 'Export as JSON lines'],
+]
 
 export function AuditLog() {
   useTitle('Audit log')
@@ -38,11 +44,6 @@ export function AuditLog() {
   }
   const set = (name: keyof AuditFilters) => (event: { target: { value: string } }) =>
     setDraft((d) => ({ ...d, [name]: event.target.value }))
-  const exportLink = (format: 'jsonl' | 'csv') => {
-    const q = new URLSearchParams(query)
-    q.set('format', format)
-    return `/api/v1/audit/export?${q}`
-  }
 
   return (
     <>
@@ -111,15 +112,7 @@ export function AuditLog() {
             </button>
           </div>
         </form>
-        <p className="actions">
-          {/* The browser downloads with its session cookie; a GET needs no CSRF token. */}
-          <a className="button" href={exportLink('csv')} download>
-            Export as CSV
-          </a>
-          <a className="button" href={exportLink('jsonl')} download>
-            Export as JSON lines
-          </a>
-        </p>
+        <DownloadLinks path="/api/v1/audit/export" formats={EXPORT_FORMATS} query={query} />
         <p className="hint">
           Exports hold every event that matches the filters{filtered ? '' : ' (all of them)'}, and
           the export itself is recorded in the log.
@@ -129,69 +122,64 @@ export function AuditLog() {
       <section className="panel audit-events" aria-labelledby="events-heading">
         <h2 id="events-heading">Events</h2>
         <EntryCheckResult check={check} />
-        <ErrorMessage error={events.error} />
-        {events.loading && events.items.length === 0 ? <Loading what="Reading the log" /> : null}
-        {!events.loading && !events.error && events.items.length === 0 ? (
-          <Empty>{filtered ? 'No event matches these filters.' : 'The log is empty.'}</Empty>
-        ) : null}
-        {events.items.length > 0 ? (
-          <Table caption="Audit events, newest first">
-            <thead>
-              <tr>
-                <th scope="col">Entry</th>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Proof</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.items.map((e) => (
-                <tr key={e.index}>
-                  <td>{e.index}</td>
-                  <td>{formatDate(e.time)}</td>
-                  <td>
-                    <Party party={e.actor} />
-                    {e.source ? <small className="audit-source">from {e.source.ip}</small> : null}
-                  </td>
-                  <td>
-                    <code>{e.action}</code>
-                    {e.fields?.length ? (
-                      <small className="audit-fields">fields: {e.fields.join(', ')}</small>
-                    ) : null}
-                  </td>
-                  <td>{e.target ? <Party party={e.target} /> : '—'}</td>
-                  <td>
-                    <span className={`badge outcome-${e.outcome === 'success' ? 'ok' : 'bad'}`}>
-                      {e.outcome}
-                    </span>
-                    {e.reason ? <small className="audit-fields">{e.reason}</small> : null}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Verify entry ${e.index}`}
-                      disabled={check?.state === 'checking'}
-                      onClick={() => void verify(e)}
-                    >
-                      Verify
-                    </button>
-                    <RowVerdict check={check} index={e.index} />
-                  </td>
+        <PagedList
+          list={events}
+          loadingText="Reading the log"
+          empty={filtered ? 'No event matches these filters.' : 'The log is empty.'}
+          moreLabel="Show older events"
+        >
+          {(items) => (
+            <Table caption="Audit events, newest first">
+              <thead>
+                <tr>
+                  <th scope="col">Entry</th>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Proof</th>
                 </tr>
-              ))}
-            </tbody>
-          </Table>
-        ) : null}
-        {events.hasMore ? (
-          <div className="actions">
-            <button type="button" onClick={events.loadMore} disabled={events.loading}>
-              {events.loading ? 'Loading…' : 'Show older events'}
-            </button>
-          </div>
-        ) : null}
+              </thead>
+              <tbody>
+                {items.map((e) => (
+                  <tr key={e.index}>
+                    <td>{e.index}</td>
+                    <td>{formatDate(e.time)}</td>
+                    <td>
+                      <Party party={e.actor} />
+                      {e.source ? <small className="audit-source">from {e.source.ip}</small> : null}
+                    </td>
+                    <td>
+                      <code>{e.action}</code>
+                      {e.fields?.length ? (
+                        <small className="audit-fields">fields: {e.fields.join(', ')}</small>
+                      ) : null}
+                    </td>
+                    <td>{e.target ? <Party party={e.target} /> : '—'}</td>
+                    <td>
+                      <span className={`badge outcome-${e.outcome === 'success' ? 'ok' : 'bad'}`}>
+                        {e.outcome}
+                      </span>
+                      {e.reason ? <small className="audit-fields">{e.reason}</small> : null}
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        aria-label={`Verify entry ${e.index}`}
+                        disabled={check?.state === 'checking'}
+                        onClick={() => void verify(e)}
+                      >
+                        Verify
+                      </button>
+                      <RowVerdict check={check} index={e.index} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </PagedList>
       </section>
     </>
   )

@@ -5,8 +5,8 @@
 // never aggregated (KMS-2), and the API refuses them anyway.
 import { type FormEvent, useState } from 'react'
 import { ApiError, api } from '../../api/client.ts'
+import { type Collection, type CollectionField, useCollections } from '../../api/collections.ts'
 import { messageFor } from '../../api/messages.ts'
-import { useApi } from '../../api/use-api.ts'
 import { SelectField } from '../../components/forms.tsx'
 import {
   Empty,
@@ -17,14 +17,7 @@ import {
   useAction,
 } from '../../components/ui.tsx'
 import { describeWidget } from './figures.ts'
-import type {
-  Aggregate,
-  Collection,
-  CollectionField,
-  Dashboard,
-  Interval,
-  Widget,
-} from './types.ts'
+import type { Aggregate, Dashboard, Interval, Widget } from './types.ts'
 
 const CREATED_AT = 'createdAt'
 const SHOWABLE = new Set(['public', 'internal'])
@@ -54,7 +47,7 @@ export function WidgetEditor({ dashboard, onSaved, onReload }: EditorProps) {
   const [seenVersion, setSeenVersion] = useState(dashboard.version)
   const [saved, setSaved] = useState(false)
   const { busy, error, setError, run } = useAction()
-  const collections = useApi<{ collections: Collection[] }>('/api/v1/collections')
+  const collections = useCollections()
   const names = new Map((collections.data?.collections ?? []).map((c) => [c.id, c.name]))
   // The dashboard read again: our own save comes back as the version we expect and keeps the
   // draft; any other version is someone else's change (after a conflict), so the draft restarts.

@@ -1,5 +1,6 @@
-// Shapes of the dashboard, kiosk-link, collection and grant answers these screens read
-// (docs/dashboards.md, docs/kiosk-links.md, docs/groups.md; /docs/json is the source).
+// Shapes of the dashboard and kiosk-link answers these screens read (docs/dashboards.md,
+// docs/kiosk-links.md; /docs/json is the source). Collections: api/collections.ts; groups and
+// grants: api/grants.ts.
 
 export type Aggregate = 'count' | 'sum' | 'avg' | 'min' | 'max'
 export type Interval = 'day' | 'week' | 'month'
@@ -79,36 +80,6 @@ export interface DashboardResults {
 export interface DashboardAccess {
   view: boolean
   edit: boolean
-}
-
-export interface CollectionField {
-  key: string
-  label: string
-  type: string
-  classification: string
-  required: boolean
-  options?: string[]
-}
-
-export interface Collection {
-  id: string
-  name: string
-  fields: CollectionField[]
-}
-
-export interface Group {
-  id: string
-  name: string
-  description: string | null
-}
-
-export interface Grant {
-  id: string
-  groupId: string
-  resourceType: string
-  resourceId: string
-  permission: string
-  createdAt: string
 }
 
 export interface KioskLink {

@@ -9,7 +9,6 @@ import { useApi } from '../../api/use-api.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
 import { TextAreaField } from '../../components/forms.tsx'
 import { Modal } from '../../components/modal.tsx'
-import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
 import {
   Empty,
@@ -22,6 +21,7 @@ import {
   useAction,
 } from '../../components/ui.tsx'
 import { useCan } from '../../session.tsx'
+import { CollectionGate } from './collection-gate.tsx'
 import { DataNav } from './data-nav.tsx'
 import { ExportLinks } from './export-links.tsx'
 import {
@@ -42,26 +42,31 @@ import {
 } from './types.ts'
 
 export function CollectionScreen({ params }: { params: { collectionId: string } }) {
-  const {
-    data: collection,
-    error,
-    loading,
-    reload,
-  } = useApi<Collection>(collectionPath(params.collectionId))
-  useTitle(collection ? collection.name : 'Collection')
+  return (
+    <CollectionGate
+      collectionId={params.collectionId}
+      heading="Collection"
+      title={(collection) => (collection ? collection.name : 'Collection')}
+    >
+      {(collection, { error, reload }) => (
+        <CollectionOf collection={collection} error={error} reload={reload} />
+      )}
+    </CollectionGate>
+  )
+}
+
+function CollectionOf({
+  collection,
+  error,
+  reload,
+}: {
+  collection: Collection
+  error: unknown
+  reload(): void
+}) {
   const [notice, setNotice] = useState<string | null>(null)
   const can = useCan()
   const manage = can('data.manage')
-  if (!collection) {
-    return (
-      <>
-        <h1>Collection</h1>
-        <DataNav />
-        <ErrorMessage error={error} />
-        {loading ? <Loading what="Loading the collection" /> : null}
-      </>
-    )
-  }
   const changed = (message: string) => {
     setNotice(message)
     reload()

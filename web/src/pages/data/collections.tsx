@@ -3,7 +3,7 @@
 import { useState } from 'react'
 import { Link, useLocation } from 'wouter'
 import { api } from '../../api/client.ts'
-import { useApi } from '../../api/use-api.ts'
+import { useCollections } from '../../api/collections.ts'
 import { SelectField, TextAreaField } from '../../components/forms.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
@@ -24,7 +24,7 @@ export function Collections() {
   useTitle('Data')
   const can = useCan()
   const manage = can('data.manage')
-  const { data, error, loading } = useApi<{ collections: Collection[] }>('/api/v1/collections')
+  const { data, error, loading } = useCollections()
   const collections = data?.collections ?? []
   return (
     <>

@@ -6,11 +6,10 @@ import { Link } from 'wouter'
 import { ApiError, apiUpload } from '../../api/client.ts'
 import { DATA_IMPORT_ISSUES } from '../../api/messages/data.ts'
 import { messageFor } from '../../api/messages.ts'
-import { useApi } from '../../api/use-api.ts'
 import { SelectField } from '../../components/forms.tsx'
-import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
-import { ErrorMessage, Loading, SubmitButton, useAction } from '../../components/ui.tsx'
+import { SubmitButton, useAction } from '../../components/ui.tsx'
+import { CollectionGate } from './collection-gate.tsx'
 import { DataNav } from './data-nav.tsx'
 import { type Collection, collectionPath, type ImportReport } from './types.ts'
 
@@ -30,19 +29,15 @@ function formatOfName(name: string): Format {
 }
 
 export function Import({ params }: { params: { collectionId: string } }) {
-  const { data: collection, error } = useApi<Collection>(collectionPath(params.collectionId))
-  useTitle(collection ? `Import into ${collection.name}` : 'Import')
-  if (!collection) {
-    return (
-      <>
-        <h1>Import records</h1>
-        <DataNav />
-        <ErrorMessage error={error} />
-        {error ? null : <Loading what="Loading the collection" />}
-      </>
-    )
-  }
-  return <ImportInto collection={collection} />
+  return (
+    <CollectionGate
+      collectionId={params.collectionId}
+      heading="Import records"
+      title={(collection) => (collection ? `Import into ${collection.name}` : 'Import')}
+    >
+      {(collection) => <ImportInto collection={collection} />}
+    </CollectionGate>
+  )
 }
 
 function ImportInto({ collection }: { collection: Collection }) {

@@ -4,16 +4,10 @@ import { useState } from 'react'
 import { Link } from 'wouter'
 import { api } from '../../api/client.ts'
 import { usePaged } from '../../api/use-paged.ts'
+import { PagedList } from '../../components/paged-list.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
-import {
-  Empty,
-  ErrorMessage,
-  formatDate,
-  Loading,
-  Success,
-  useAction,
-} from '../../components/ui.tsx'
+import { formatDate, Success, useAction } from '../../components/ui.tsx'
 import { useCan } from '../../session.tsx'
 import { DataNav } from './data-nav.tsx'
 import { collectionPath, type DeletedItem } from './types.ts'
@@ -61,69 +55,66 @@ function DeletedList() {
         gone for good.
       </p>
       {notice ? <Success>{notice}</Success> : null}
-      <ErrorMessage error={error ?? deleted.error} />
-      {deleted.loading && deleted.items.length === 0 ? <Loading what="Loading" /> : null}
-      {!deleted.loading && !deleted.error && deleted.items.length === 0 ? (
-        <Empty>Nothing was deleted recently.</Empty>
-      ) : null}
-      {deleted.items.length > 0 ? (
-        <Table caption="Recently deleted">
-          <thead>
-            <tr>
-              <th scope="col">What</th>
-              <th scope="col">Collection</th>
-              <th scope="col">Deleted</th>
-              <th scope="col">Purged after</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {deleted.items.map((item) => (
-              <tr key={`${item.type}-${item.id}`}>
-                <td>{item.type === 'collection' ? 'Collection' : 'Record'}</td>
-                <td>
-                  {item.collectionDeleted ? (
-                    item.collectionName
-                  ) : (
-                    <Link href={`/collections/${item.collectionId}/records`}>
-                      {item.collectionName}
-                    </Link>
-                  )}
-                  {item.type === 'record' && item.collectionDeleted ? (
-                    <>
-                      <br />
-                      <small className="hint">Its collection is deleted: restore that first.</small>
-                    </>
-                  ) : null}
-                </td>
-                <td>{formatDate(item.deletedAt)}</td>
-                <td>{formatDate(item.purgeAfter)}</td>
-                <td>
-                  <button
-                    type="button"
-                    disabled={busy || (item.type === 'record' && item.collectionDeleted)}
-                    onClick={() => void restore(item)}
-                  >
-                    Restore
-                    <span className="visually-hidden">
-                      {' '}
-                      {item.type === 'collection' ? 'collection' : 'record of'}{' '}
-                      {item.collectionName}, deleted {formatDate(item.deletedAt)}
-                    </span>
-                  </button>
-                </td>
+      <PagedList
+        list={deleted}
+        error={error}
+        empty="Nothing was deleted recently."
+        moreLabel="Load more"
+      >
+        {(items) => (
+          <Table caption="Recently deleted">
+            <thead>
+              <tr>
+                <th scope="col">What</th>
+                <th scope="col">Collection</th>
+                <th scope="col">Deleted</th>
+                <th scope="col">Purged after</th>
+                <th scope="col">Action</th>
               </tr>
-            ))}
-          </tbody>
-        </Table>
-      ) : null}
-      {deleted.hasMore ? (
-        <div className="actions">
-          <button type="button" disabled={deleted.loading} onClick={deleted.loadMore}>
-            {deleted.loading ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      ) : null}
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr key={`${item.type}-${item.id}`}>
+                  <td>{item.type === 'collection' ? 'Collection' : 'Record'}</td>
+                  <td>
+                    {item.collectionDeleted ? (
+                      item.collectionName
+                    ) : (
+                      <Link href={`/collections/${item.collectionId}/records`}>
+                        {item.collectionName}
+                      </Link>
+                    )}
+                    {item.type === 'record' && item.collectionDeleted ? (
+                      <>
+                        <br />
+                        <small className="hint">
+                          Its collection is deleted: restore that first.
+                        </small>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>{formatDate(item.deletedAt)}</td>
+                  <td>{formatDate(item.purgeAfter)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      disabled={busy || (item.type === 'record' && item.collectionDeleted)}
+                      onClick={() => void restore(item)}
+                    >
+                      Restore
+                      <span className="visually-hidden">
+                        {' '}
+                        {item.type === 'collection' ? 'collection' : 'record of'}{' '}
+                        {item.collectionName}, deleted {formatDate(item.deletedAt)}
+                      </span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </PagedList>
     </section>
   )
 }

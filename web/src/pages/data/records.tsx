@@ -5,14 +5,14 @@
 import { useState } from 'react'
 import { Link } from 'wouter'
 import { api } from '../../api/client.ts'
-import { useApi } from '../../api/use-api.ts'
 import { usePaged } from '../../api/use-paged.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
 import { SelectField } from '../../components/forms.tsx'
-import { useTitle } from '../../components/shell.tsx'
+import { PagedList } from '../../components/paged-list.tsx'
 import { Table } from '../../components/table.tsx'
-import { Empty, ErrorMessage, Field, formatDate, Loading, Success } from '../../components/ui.tsx'
+import { Field, formatDate, Success } from '../../components/ui.tsx'
 import { useCan } from '../../session.tsx'
+import { CollectionGate } from './collection-gate.tsx'
 import { DataNav } from './data-nav.tsx'
 import { ExportLinks } from './export-links.tsx'
 import { RecordForm } from './record-form.tsx'
@@ -81,19 +81,15 @@ function recordsPath(collectionId: string, query: Query): string {
 }
 
 export function Records({ params }: { params: { collectionId: string } }) {
-  const { data: collection, error } = useApi<Collection>(collectionPath(params.collectionId))
-  useTitle(collection ? `Records of ${collection.name}` : 'Records')
-  if (!collection) {
-    return (
-      <>
-        <h1>Records</h1>
-        <DataNav />
-        <ErrorMessage error={error} />
-        {error ? null : <Loading what="Loading the collection" />}
-      </>
-    )
-  }
-  return <RecordsOf collection={collection} />
+  return (
+    <CollectionGate
+      collectionId={params.collectionId}
+      heading="Records"
+      title={(collection) => (collection ? `Records of ${collection.name}` : 'Records')}
+    >
+      {(collection) => <RecordsOf collection={collection} />}
+    </CollectionGate>
+  )
 }
 
 function RecordsOf({ collection }: { collection: Collection }) {
@@ -144,78 +140,74 @@ function RecordsOf({ collection }: { collection: Collection }) {
             </button>
           </div>
         ) : null}
-        <ErrorMessage error={records.error} />
-        {records.loading && records.items.length === 0 ? <Loading what="Loading records" /> : null}
-        {!records.loading && !records.error && records.items.length === 0 ? (
-          <Empty>
-            {query.filters.length > 0 || query.subject !== ''
+        <PagedList
+          list={records}
+          loadingText="Loading records"
+          empty={
+            query.filters.length > 0 || query.subject !== ''
               ? 'No records match.'
-              : 'No records yet.'}
-          </Empty>
-        ) : null}
-        {records.items.length > 0 ? (
-          <Table caption={`Records of ${collection.name}`}>
-            <thead>
-              <tr>
-                {collection.fields.map((f) => (
-                  <th key={f.key} scope="col">
-                    {f.label}
-                  </th>
-                ))}
-                <th scope="col">Changed</th>
-                {write ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {records.items.map((record, index) => (
-                <tr key={record.id}>
+              : 'No records yet.'
+          }
+          moreLabel="Load more"
+        >
+          {(items) => (
+            <Table caption={`Records of ${collection.name}`}>
+              <thead>
+                <tr>
                   {collection.fields.map((f) => (
-                    <td key={f.key}>{shown(f, record.values[f.key] ?? null)}</td>
+                    <th key={f.key} scope="col">
+                      {f.label}
+                    </th>
                   ))}
-                  <td>{formatDate(record.updatedAt)}</td>
-                  {write ? (
-                    <td>
-                      <div className="data-cell-actions">
-                        <button type="button" onClick={() => setEditing(record)}>
-                          Change<span className="visually-hidden"> record {index + 1}</span>
-                        </button>
-                        <ConfirmButton
-                          title="Delete this record?"
-                          message={
-                            <p>
-                              It disappears from lists, dashboards and exports at once. An
-                              administrator can restore it from Recently deleted until it is purged.
-                            </p>
-                          }
-                          confirmLabel="Delete the record"
-                          onConfirm={async () => {
-                            const { purgeAfter } = await api<{ purgeAfter: string }>(
-                              'DELETE',
-                              `${collectionPath(collection.id)}/records/${encodeURIComponent(record.id)}`,
-                            )
-                            setNotice(
-                              `Record deleted. It can be restored until ${formatDate(purgeAfter)}.`,
-                            )
-                            records.reload()
-                          }}
-                        >
-                          Delete<span className="visually-hidden"> record {index + 1}</span>
-                        </ConfirmButton>
-                      </div>
-                    </td>
-                  ) : null}
+                  <th scope="col">Changed</th>
+                  {write ? <th scope="col">Actions</th> : null}
                 </tr>
-              ))}
-            </tbody>
-          </Table>
-        ) : null}
-        {records.hasMore ? (
-          <div className="actions">
-            <button type="button" disabled={records.loading} onClick={records.loadMore}>
-              {records.loading ? 'Loading…' : 'Load more'}
-            </button>
-          </div>
-        ) : null}
+              </thead>
+              <tbody>
+                {items.map((record, index) => (
+                  <tr key={record.id}>
+                    {collection.fields.map((f) => (
+                      <td key={f.key}>{shown(f, record.values[f.key] ?? null)}</td>
+                    ))}
+                    <td>{formatDate(record.updatedAt)}</td>
+                    {write ? (
+                      <td>
+                        <div className="data-cell-actions">
+                          <button type="button" onClick={() => setEditing(record)}>
+                            Change<span className="visually-hidden"> record {index + 1}</span>
+                          </button>
+                          <ConfirmButton
+                            title="Delete this record?"
+                            message={
+                              <p>
+                                It disappears from lists, dashboards and exports at once. An
+                                administrator can restore it from Recently deleted until it is
+                                purged.
+                              </p>
+                            }
+                            confirmLabel="Delete the record"
+                            onConfirm={async () => {
+                              const { purgeAfter } = await api<{ purgeAfter: string }>(
+                                'DELETE',
+                                `${collectionPath(collection.id)}/records/${encodeURIComponent(record.id)}`,
+                              )
+                              setNotice(
+                                `Record deleted. It can be restored until ${formatDate(purgeAfter)}.`,
+                              )
+                              records.reload()
+                            }}
+                          >
+                            Delete<span className="visually-hidden"> record {index + 1}</span>
+                          </ConfirmButton>
+                        </div>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </PagedList>
       </section>
       {editing ? (
         <RecordForm

@@ -1,30 +1,16 @@
 // Shapes of the data API's answers the Data screens read (src/modules/data/*.routes.ts, docs/data.md).
 
-export const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'email', 'enum'] as const
-export type FieldType = (typeof FIELD_TYPES)[number]
+export {
+  CLASSIFICATIONS,
+  type Classification,
+  type Collection,
+  collectionPath,
+  FIELD_TYPES,
+  type FieldDefinition,
+  type FieldType,
+} from '../../api/collections.ts'
 
-export const CLASSIFICATIONS = ['public', 'internal', 'personal', 'sensitive'] as const
-export type Classification = (typeof CLASSIFICATIONS)[number]
-
-export interface FieldDefinition {
-  key: string
-  label: string
-  type: FieldType
-  classification: Classification
-  required: boolean
-  options?: string[]
-}
-
-export interface Collection {
-  id: string
-  name: string
-  description: string | null
-  schemaVersion: number
-  fields: FieldDefinition[]
-  subjectField: string | null
-  createdAt: string
-  updatedAt: string
-}
+import type { FieldDefinition } from '../../api/collections.ts'
 
 export interface SchemaVersion {
   version: number
@@ -86,5 +72,3 @@ export function isEncrypted(field: Pick<FieldDefinition, 'classification'>): boo
 export function canBeSubject(field: Pick<FieldDefinition, 'classification' | 'type'>): boolean {
   return isEncrypted(field) && (field.type === 'text' || field.type === 'email')
 }
-
-export const collectionPath = (id: string) => `/api/v1/collections/${encodeURIComponent(id)}`

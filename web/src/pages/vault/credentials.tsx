@@ -7,14 +7,13 @@ import { usePaged } from '../../api/use-paged.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
 import { SelectField } from '../../components/forms.tsx'
 import { Modal } from '../../components/modal.tsx'
+import { PagedList } from '../../components/paged-list.tsx'
 import { useTitle } from '../../components/shell.tsx'
 import { Table } from '../../components/table.tsx'
 import {
-  Empty,
   ErrorMessage,
   Field,
   formatDate,
-  Loading,
   SubmitButton,
   Success,
   useAction,
@@ -50,74 +49,69 @@ export function Credentials() {
       </div>
       <section className="panel vault-list" aria-labelledby="credentials-heading">
         <h2 id="credentials-heading">Stored credentials</h2>
-        <ErrorMessage error={list.error} />
-        {list.loading && list.items.length === 0 ? <Loading what="Reading the vault" /> : null}
-        {!list.loading && !list.error && list.items.length === 0 ? (
-          <Empty>No credentials yet.</Empty>
-        ) : null}
-        {list.items.length > 0 ? (
-          <Table caption="Stored credentials, by name">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Secret fields</th>
-                <th scope="col">Version</th>
-                <th scope="col">Created</th>
-                <th scope="col">Secret replaced</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((c) => (
-                <tr key={c.id}>
-                  <td>{c.name}</td>
-                  <td>{kindInfo(c.kind).label}</td>
-                  <td>{c.fields.join(', ')}</td>
-                  <td>{c.secretVersion}</td>
-                  <td>{formatDate(c.createdAt)}</td>
-                  <td>{c.secretVersion > 1 ? formatDate(c.updatedAt) : 'not yet'}</td>
-                  <td>{formatDate(c.lastUsedAt)}</td>
-                  <td>
-                    <div className="vault-actions">
-                      <button
-                        type="button"
-                        aria-label={`Replace secret of ${c.name}`}
-                        onClick={() => setReplacing(c)}
-                      >
-                        Replace secret
-                      </button>
-                      <ConfirmButton
-                        title={`Delete ${c.name}?`}
-                        message={
-                          <p>
-                            The credential and its secret are deleted for good. Anything that uses
-                            it stops working.
-                          </p>
-                        }
-                        confirmLabel="Delete credential"
-                        onConfirm={async () => {
-                          await api('DELETE', `/api/v1/credentials/${encodeURIComponent(c.id)}`)
-                          done(`${c.name} was deleted.`)
-                        }}
-                      >
-                        Delete
-                      </ConfirmButton>
-                    </div>
-                  </td>
+        <PagedList
+          list={list}
+          loadingText="Reading the vault"
+          empty="No credentials yet."
+          moreLabel="Show more"
+        >
+          {(items) => (
+            <Table caption="Stored credentials, by name">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Secret fields</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Secret replaced</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Actions</th>
                 </tr>
-              ))}
-            </tbody>
-          </Table>
-        ) : null}
-        {list.hasMore ? (
-          <div className="actions">
-            <button type="button" onClick={list.loadMore} disabled={list.loading}>
-              {list.loading ? 'Loading…' : 'Show more'}
-            </button>
-          </div>
-        ) : null}
+              </thead>
+              <tbody>
+                {items.map((c) => (
+                  <tr key={c.id}>
+                    <td>{c.name}</td>
+                    <td>{kindInfo(c.kind).label}</td>
+                    <td>{c.fields.join(', ')}</td>
+                    <td>{c.secretVersion}</td>
+                    <td>{formatDate(c.createdAt)}</td>
+                    <td>{c.secretVersion > 1 ? formatDate(c.updatedAt) : 'not yet'}</td>
+                    <td>{formatDate(c.lastUsedAt)}</td>
+                    <td>
+                      <div className="vault-actions">
+                        <button
+                          type="button"
+                          aria-label={`Replace secret of ${c.name}`}
+                          onClick={() => setReplacing(c)}
+                        >
+                          Replace secret
+                        </button>
+                        <ConfirmButton
+                          title={`Delete ${c.name}?`}
+                          message={
+                            <p>
+                              The credential and its secret are deleted for good. Anything that uses
+                              it stops working.
+                            </p>
+                          }
+                          confirmLabel="Delete credential"
+                          onConfirm={async () => {
+                            await api('DELETE', `/api/v1/credentials/${encodeURIComponent(c.id)}`)
+                            done(`${c.name} was deleted.`)
+                          }}
+                        >
+                          Delete
+                        </ConfirmButton>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </PagedList>
       </section>
       <Modal open={creating} title="Add a credential" onClose={() => setCreating(false)}>
         <CreateForm

@@ -16,11 +16,11 @@ import { type SignedUp, STRONG_PASSWORD, signInBearer, signUp } from '../support
 import {
   browserSkipReason,
   dialogsOpened,
+  freshPage,
   heading,
-  launchBrowser,
-  newContext,
   overflowsHorizontally,
   signInThroughForm,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -33,21 +33,16 @@ describe.skipIf(skipReason !== null)('the people administration screens in Chrom
   let base: string
 
   beforeAll(async () => {
-    ;[t, browser] = await Promise.all([
+    ;({ t, browser, base } = await startConsole(() =>
       createMembersTestApp({ RAMPART_PLAIN_HTTP: 'true' }),
-      launchBrowser(),
-    ])
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ))
   })
   afterAll(async () => {
     await browser?.close()
     await t?.close()
   })
 
-  async function freshPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const context = await newContext(browser, viewport)
-    return context.newPage()
-  }
+  const newPage = (viewport?: { width: number; height: number }) => freshPage(browser, viewport)
 
   const signInAs = (page: Page, org: SignedUp, email: string) =>
     signInThroughForm(page, base, { slug: org.tenant.slug, email, password: STRONG_PASSWORD })
@@ -58,7 +53,7 @@ describe.skipIf(skipReason !== null)('the people administration screens in Chrom
       name: 'Field reports',
     })
     const email = `grace@${org.tenant.slug}.example`
-    const page = await freshPage()
+    const page = await newPage()
     await signInAs(page, org, org.owner.email)
 
     // The overview: a card for every admin screen an owner reaches.
@@ -200,7 +195,7 @@ describe.skipIf(skipReason !== null)('the people administration screens in Chrom
 
     // The member signs in again, and sees only the API keys card; the users screen shows the
     // API's refusal, not a crash.
-    const memberPage = await freshPage()
+    const memberPage = await newPage()
     await signInAs(memberPage, org, email)
     await memberPage.getByRole('navigation').getByRole('link', { name: 'Administration' }).click()
     await heading(memberPage, 'Administration').waitFor()
@@ -238,7 +233,7 @@ describe.skipIf(skipReason !== null)('the people administration screens in Chrom
         })
       ).statusCode,
     ).toBe(201)
-    const page = await freshPage()
+    const page = await newPage()
     await signInAs(page, org, org.owner.email)
     await page.goto(`${base}/admin/members`)
     await heading(page, 'Users and invitations').waitFor()
@@ -280,7 +275,7 @@ describe.skipIf(skipReason !== null)('the people administration screens in Chrom
   it('AUTHZ-1: a role with no administration permission has no Administration link, and /admin/members shows the refusal', async () => {
     const org = await signUp(t.app)
     const viewer = await addUser(t, org, 'viewer')
-    const page = await freshPage()
+    const page = await newPage()
     await signInAs(page, org, viewer.email)
     await page.getByRole('navigation').getByRole('link', { name: 'My account' }).waitFor()
     expect(

@@ -17,11 +17,11 @@ import { type SignedUp, signUp } from '../support/app.ts'
 import {
   browserSkipReason,
   dialogsOpened,
+  freshPage,
   heading,
-  launchBrowser,
-  newContext,
   overflowsHorizontally,
   signInThroughForm,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -36,11 +36,9 @@ describe.skipIf(skipReason !== null)('the security administration screens in Chr
   let owner: TestUser
 
   beforeAll(async () => {
-    ;[t, browser] = await Promise.all([
+    ;({ t, browser, base } = await startConsole(() =>
       createMembersTestApp({ RAMPART_PLAIN_HTTP: 'true' }),
-      launchBrowser(),
-    ])
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ))
     org = await signUp(t.app, { organisationName: 'Security Screens Ltd' })
     owner = await ownerOf(t, org)
   })
@@ -51,7 +49,7 @@ describe.skipIf(skipReason !== null)('the security administration screens in Chr
 
   /** A fresh browser profile with the owner signed in through the form. */
   async function ownerPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await (await newContext(browser, viewport)).newPage()
+    const page = await freshPage(browser, viewport)
     await signInThroughForm(page, base, {
       slug: org.tenant.slug,
       email: org.owner.email,

@@ -19,11 +19,11 @@ import {
 } from '../support/app.ts'
 import {
   browserSkipReason,
+  freshPage,
   heading,
-  launchBrowser,
-  newContext,
   overflowsHorizontally,
   signInThroughForm,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -60,11 +60,9 @@ describe.skipIf(skipReason !== null)('the audit log and the vault in Chromium', 
     )
 
   beforeAll(async () => {
-    ;[t, browser] = await Promise.all([
+    ;({ t, browser, base } = await startConsole(() =>
       createTestApp({ env: { RAMPART_PLAIN_HTTP: 'true' } }),
-      launchBrowser(),
-    ])
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ))
     org = await signUp(t.app)
     owner = await signInBearer(t.app, org)
   })
@@ -74,7 +72,7 @@ describe.skipIf(skipReason !== null)('the audit log and the vault in Chromium', 
   })
 
   async function signedInPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await (await newContext(browser, viewport)).newPage()
+    const page = await freshPage(browser, viewport)
     await signInThroughForm(page, base, {
       ...org.owner,
       slug: org.tenant.slug,

@@ -88,6 +88,31 @@ export async function newContext(
   return context
 }
 
+/** A page in a fresh browser profile (no cookies, nothing stored). */
+export async function freshPage(
+  browser: Browser,
+  viewport?: { width: number; height: number },
+): Promise<Page> {
+  return (await newContext(browser, viewport)).newPage()
+}
+
+interface Served {
+  app: { listen(options: { host: string; port: number }): Promise<string> }
+}
+
+/**
+ * The server a browser test drives and Chromium, started side by side: the app from `start`,
+ * listening on 127.0.0.1 (`port`, or any free one), and its base URL.
+ */
+export async function startConsole<T extends Served>(
+  start: () => Promise<T>,
+  port = 0,
+): Promise<{ t: T; browser: Browser; base: string }> {
+  const [t, browser] = await Promise.all([start(), launchBrowser()])
+  const base = await t.app.listen({ host: '127.0.0.1', port })
+  return { t, browser, base }
+}
+
 /** Every alert, confirm or prompt any page opened: the console itself never opens one. */
 export const dialogsOpened: string[] = []
 

@@ -3,7 +3,7 @@
 // main pages have no serious accessibility faults. Screenshots go to test-artifacts/screenshots/.
 import { readFileSync } from 'node:fs'
 import * as OTPAuth from 'otpauth'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ageSession,
@@ -21,11 +21,11 @@ import { STRONG_PASSWORD, signInBearer, signUp, uniqueSlug } from '../support/ap
 import {
   browserSkipReason,
   dialogsOpened,
+  freshPage,
   heading,
-  launchBrowser,
-  newContext,
   overflowsHorizontally,
   type PageGlobals,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -38,24 +38,19 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
   let base: string
 
   beforeAll(async () => {
-    ;[t, browser] = await Promise.all([
+    ;({ t, browser, base } = await startConsole(() =>
       createMembersTestApp({ RAMPART_PLAIN_HTTP: 'true' }),
-      launchBrowser(),
-    ])
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ))
   })
   afterAll(async () => {
     await browser?.close()
     await t?.close()
   })
 
-  async function freshPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const context = await newContext(browser, viewport)
-    return context.newPage()
-  }
+  const newPage = (viewport?: { width: number; height: number }) => freshPage(browser, viewport)
 
   it('IAM-1: sign-up leads to the signed-in home, the account page, administration and a first dashboard, and works at phone width', async () => {
-    const page = await freshPage()
+    const page = await newPage()
     const slug = uniqueSlug('web')
     await page.goto(`${base}/sign-up`)
     await heading(page, 'Create your organisation').waitFor()
@@ -118,7 +113,7 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
 
   it('IAM-4: a TOTP enrolled through the console (QR code, recovery codes) is asked at the next sign-in', async () => {
     const org = await signUp(t.app)
-    const page = await freshPage()
+    const page = await newPage()
     await page.goto(`${base}/sign-in`)
     await heading(page, 'Sign in').waitFor()
     await visited(page, 'sign-in')
@@ -186,7 +181,7 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
 
   it('SEC-2: an XSS string as the organisation name shows as text and never runs', async () => {
     const name = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"'&`
-    const page = await freshPage()
+    const page = await newPage()
     const slug = uniqueSlug('xss')
     await page.goto(`${base}/sign-up`)
     await page.getByLabel('Organisation name').fill(name)
@@ -212,7 +207,7 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
     const email = `new.member@${org.tenant.slug}.example`
     const { token } = await invite(t, owner, email)
 
-    const page = await freshPage()
+    const page = await newPage()
     await page.goto(`${base}/accept-invitation#token=${token}`)
     await heading(page, `Join ${org.tenant.name}`).waitFor()
     // The token leaves the address bar (and history) once read.
@@ -254,7 +249,7 @@ describe.skipIf(skipReason !== null)('the console in Chromium', () => {
 
   it('IAM-2: a password reset is asked for and completed from the mailed link', async () => {
     const org = await signUp(t.app)
-    const page = await freshPage()
+    const page = await newPage()
     await page.goto(`${base}/reset-password`)
     await heading(page, 'Reset your password').waitFor()
     await visited(page, 'reset-password-request')

@@ -22,13 +22,13 @@ import {
   browserSkipReason,
   cspViolations,
   dialogsOpened,
+  freshPage,
   heading,
-  launchBrowser,
-  newContext,
   overflowsHorizontally,
   screenshot,
   seriousAxeViolations,
   signInThroughForm,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -52,11 +52,9 @@ describe.skipIf(skipReason !== null)('the Dashboards screens in Chromium', () =>
   let member: TestUser
 
   beforeAll(async () => {
-    ;[t, browser] = await Promise.all([
+    ;({ t, browser, base } = await startConsole(() =>
       createTestApp({ env: { RAMPART_PLAIN_HTTP: 'true' } }),
-      launchBrowser(),
-    ])
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ))
     org = await signUp(t.app)
     owner = await signInBearer(t.app, org)
     member = await addUser(t, org, 'member')
@@ -83,17 +81,14 @@ describe.skipIf(skipReason !== null)('the Dashboards screens in Chromium', () =>
     await t?.close()
   })
 
-  async function freshPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const context = await newContext(browser, viewport)
-    return context.newPage()
-  }
+  const newPage = (viewport?: { width: number; height: number }) => freshPage(browser, viewport)
 
   /** The accessible summary of the chart of the widget titled `title`. */
   const chartOf = (page: Page, title: string) =>
     page.getByRole('region', { name: title }).locator('.dash-chart[role="img"]')
 
   it('DATA-1, AUTHZ-2, AUTHZ-3: charts, suppression, group sharing, a kiosk link opened without a session and revoked; a viewer of the group gets no editing', async () => {
-    const page = await freshPage()
+    const page = await newPage()
     await signInThroughForm(page, base, {
       slug: org.tenant.slug,
       email: org.owner.email,
@@ -211,7 +206,7 @@ describe.skipIf(skipReason !== null)('the Dashboards screens in Chromium', () =>
     expect(await page.content()).not.toContain(url.pathname)
 
     // Opened in a fresh browser profile: no cookie, no session, the figures all the same.
-    const screen = await freshPage()
+    const screen = await newPage()
     const opened = await screen.goto(`${base}${url.pathname}`)
     expect(opened?.status()).toBe(200)
     await heading(screen, 'Lobby screen').waitFor()
@@ -264,7 +259,7 @@ describe.skipIf(skipReason !== null)('the Dashboards screens in Chromium', () =>
 
     // AUTHZ-2: a member of the group (view grant) sees the dashboard and its charts, and is
     // offered no editing, sharing, kiosk links or deletion.
-    const memberPage = await freshPage()
+    const memberPage = await newPage()
     await signInThroughForm(memberPage, base, {
       slug: org.tenant.slug,
       email: member.email,

@@ -15,12 +15,12 @@ import { createTestApp, signInBearer, signUp, type TestApp } from '../support/ap
 import {
   browserSkipReason,
   dialogsOpened,
+  freshPage,
   heading,
-  launchBrowser,
-  newContext,
   overflowsHorizontally,
   type PageGlobals,
   signInThroughForm,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -44,11 +44,9 @@ describe.skipIf(skipReason !== null)('the Data screens in Chromium', () => {
   let base: string
 
   beforeAll(async () => {
-    ;[t, browser] = await Promise.all([
+    ;({ t, browser, base } = await startConsole(() =>
       createTestApp({ env: { RAMPART_PLAIN_HTTP: 'true' } }),
-      launchBrowser(),
-    ])
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ))
   })
   afterAll(async () => {
     await browser?.close()
@@ -77,7 +75,7 @@ describe.skipIf(skipReason !== null)('the Data screens in Chromium', () => {
 
   it('DATA-1, DATA-4, SEC-2: define, import, filter, edit, delete and restore through the console', async () => {
     const org = await signUp(t.app)
-    const page = await (await newContext(browser)).newPage()
+    const page = await freshPage(browser)
     await signInThroughForm(page, base, {
       slug: org.tenant.slug,
       email: org.owner.email,
@@ -245,7 +243,7 @@ describe.skipIf(skipReason !== null)('the Data screens in Chromium', () => {
     await addMember(t, owner, groupId, viewer.id)
     await grantCollection(t, owner, groupId, shared.id, 'view')
 
-    const page = await (await newContext(browser)).newPage()
+    const page = await freshPage(browser)
     await signInThroughForm(page, base, {
       slug: org.tenant.slug,
       email: viewer.email,
@@ -282,7 +280,7 @@ describe.skipIf(skipReason !== null)('the Data screens in Chromium', () => {
       ],
       subjectField: null,
     })
-    const page = await (await newContext(browser)).newPage()
+    const page = await freshPage(browser)
     await signInThroughForm(page, base, {
       slug: org.tenant.slug,
       email: org.owner.email,

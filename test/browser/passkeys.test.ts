@@ -11,10 +11,10 @@ import { createTestApp, signUp, type TestApp } from '../support/app.ts'
 
 import {
   browserSkipReason,
+  freshPage,
   heading,
-  launchBrowser,
-  newContext,
   signInThroughForm,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -55,11 +55,10 @@ describe.skipIf(skipReason !== null)('passkeys in Chromium (IAM-4)', () => {
   beforeAll(async () => {
     const port = await freePort()
     base = `http://localhost:${port}`
-    ;[t, browser] = await Promise.all([
-      createTestApp({ env: { RAMPART_PLAIN_HTTP: 'true', RAMPART_PUBLIC_URL: base } }),
-      launchBrowser(),
-    ])
-    await t.app.listen({ host: '127.0.0.1', port })
+    ;({ t, browser } = await startConsole(
+      () => createTestApp({ env: { RAMPART_PLAIN_HTTP: 'true', RAMPART_PUBLIC_URL: base } }),
+      port,
+    ))
   })
   afterAll(async () => {
     await browser?.close()
@@ -68,7 +67,7 @@ describe.skipIf(skipReason !== null)('passkeys in Chromium (IAM-4)', () => {
 
   it('IAM-4: a passkey registered in the console signs in alone, answers the second-factor step and step-up', async () => {
     const org = await signUp(t.app)
-    const page = await (await newContext(browser)).newPage()
+    const page = await freshPage(browser)
     // localhost resolves to the loopback the server listens on.
     await page.goto(`${base}/sign-in`)
     const { cdp, id } = await addAuthenticator(page)
@@ -149,7 +148,7 @@ describe.skipIf(skipReason !== null)('passkeys in Chromium (IAM-4)', () => {
 
   it('IAM-4: a cancelled passkey prompt says so and leaves the user signed out', async () => {
     const org = await signUp(t.app)
-    const page = await (await newContext(browser)).newPage()
+    const page = await freshPage(browser)
     await page.goto(`${base}/sign-in`)
     const { cdp, id } = await addAuthenticator(page)
     // The authenticator refuses user verification: the browser rejects the request.

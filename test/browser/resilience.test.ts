@@ -13,10 +13,11 @@ import {
 import { createTestApp, signInBearer, signUp, type TestApp } from '../support/app.ts'
 import {
   browserSkipReason,
+  freshPage,
   heading,
-  launchBrowser,
   newContext,
   signInThroughForm,
+  startConsole,
   visited,
 } from './browser.ts'
 
@@ -28,11 +29,9 @@ describe.skipIf(skipReason !== null)('the console when a screen fails', () => {
   let base: string
 
   beforeAll(async () => {
-    ;[t, browser] = await Promise.all([
+    ;({ t, browser, base } = await startConsole(() =>
       createTestApp({ env: { RAMPART_PLAIN_HTTP: 'true' } }),
-      launchBrowser(),
-    ])
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ))
   })
   afterAll(async () => {
     await browser?.close()
@@ -53,7 +52,7 @@ describe.skipIf(skipReason !== null)('the console when a screen fails', () => {
       countWidget(sales.id, { title: 'Per region', groupBy: 'region' }),
     ])
 
-    const page = await (await newContext(browser)).newPage()
+    const page = await freshPage(browser)
     // As after a rebuild: the old build's chart chunk answers 404.
     await page.route('**/assets/charts-*.js', (route) => route.fulfill({ status: 404, body: '' }))
     await signInThroughForm(page, base, {
@@ -80,7 +79,7 @@ describe.skipIf(skipReason !== null)('the console when a screen fails', () => {
 
   it('a server that does not answer at start is not mistaken for a signed-out user', async () => {
     const org = await signUp(t.app)
-    const page = await (await newContext(browser)).newPage()
+    const page = await freshPage(browser)
     await signInThroughForm(page, base, {
       slug: org.tenant.slug,
       email: org.owner.email,

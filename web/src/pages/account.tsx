@@ -17,6 +17,7 @@ import {
 } from '../components/ui.tsx'
 import { useMe, useSession } from '../session.tsx'
 import { NewPasswordFields } from './new-password.tsx'
+import { OwnershipTransfer } from './ownership.tsx'
 
 export function Account() {
   useTitle('My account')
@@ -43,6 +44,7 @@ export function Account() {
       <SecondFactors />
       <Sessions />
       <PasswordChange />
+      <OwnershipTransfer />
     </>
   )
 }

@@ -3,6 +3,7 @@
 import { useState } from 'react'
 import { Link } from 'wouter'
 import { api } from '../../api/client.ts'
+import type { Group } from '../../api/grants.ts'
 import { useApi } from '../../api/use-api.ts'
 import { ConfirmButton } from '../../components/confirm.tsx'
 import { Modal } from '../../components/modal.tsx'
@@ -18,7 +19,6 @@ import {
 } from '../../components/ui.tsx'
 import { useCan } from '../../session.tsx'
 import { GroupFields } from './people-group-fields.tsx'
-import type { Group } from './people-types.ts'
 import './people.css'
 
 export function Groups() {

@@ -26,9 +26,6 @@ export interface Invitation {
   expired: boolean
 }
 
-// Groups and grants are typed once, in api/grants.ts; Group is re-exported for the groups list.
-export type { Group } from '../../api/grants.ts'
-
 export interface GroupMember {
   userId: string
   /** Null for callers without users.read. */
